@@ -1,0 +1,80 @@
+"""The `cti` command. Only this entry point exits the process; errors are one Spanish line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from bot.config import ConfigError, load_config
+
+
+def fail(message: str) -> None:
+    """Print one clear line on stderr and exit with status 2 (no traceback)."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group(help="Asistente CTI: autodiagnóstico del Modelo de Madurez de MinTIC.")
+def main() -> None:
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@main.command(help="Conversar con el asistente en la terminal.")
+@click.option("--db", "db_url", help="URL de base de datos (por defecto la de config.yml).")
+@click.option(
+    "--as", "address", default="local", show_default=True, help="Identificador de la conversación."
+)
+@click.option(
+    "--files", "files_dir", type=click.Path(path_type=Path), help="Carpeta para los informes."
+)
+def chat(db_url: str | None, address: str, files_dir: Path | None) -> None:
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        fail(str(exc))
+    if db_url:
+        config = config.model_copy(
+            update={"database": config.database.model_copy(update={"url": db_url})}
+        )
+    out_dir = files_dir or config.path(Path("var/informes")) / address
+    asyncio.run(_chat(config, address, out_dir))
+
+
+async def _chat(config, address: str, files_dir: Path) -> None:  # noqa: ANN001
+    from bot.app import build_app
+    from dialogues.messages import CatalogError
+    from dialogues.questionnaire import QuestionnaireError
+
+    try:
+        app = await build_app(config)
+    except (QuestionnaireError, CatalogError) as exc:
+        fail(str(exc))
+    from channels.console import Console
+
+    console = Console(app.engine, address, files_dir)
+    try:
+        if sys.stdin.isatty():
+            await console.run_interactive()
+        else:
+            await console.run_script(sys.stdin)
+    finally:
+        await app.close()
+
+
+def _register_commands() -> None:
+    """Sub-commands live in bot/commands/, one module per concern."""
+    from bot.commands.questionnaire import questionnaire
+    from bot.commands.report import report
+
+    for command in (questionnaire, report):
+        main.add_command(command)
+
+
+_register_commands()

@@ -1,0 +1,154 @@
+"""Configuration: `config.yml` parsed once into frozen typed objects; the environment wins.
+
+Only the composition root (`bot.app`) and the CLI read configuration. Secrets (tokens,
+passwords) are never read from the file, only from the environment. A bad value fails fast with
+the key's name in one line (`ConfigError`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = PROJECT_ROOT / "config.yml"
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; `str()` names the key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite+aiosqlite:///var/cti.db"
+    echo: bool = False
+
+
+class DataConfig(_Section):
+    questionnaire: Path = Path("data/questionnaire/v1.yml")
+    divipola: Path = Path("data/divipola.csv")
+    aliases: Path = Path("data/territory_aliases.yml")
+    templates: Path = Path("data/templates")
+    nlu: Path = Path("data/nlu")
+
+
+class NluConfig(_Section):
+    backend: Literal["rules", "embedded", "rasa"] = "embedded"
+    threshold: float = Field(default=0.45, ge=0, le=1)
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout: float = Field(default=2.0, gt=0)
+    cache_dir: Path = Path("var/nlu-cache")
+
+
+class ConsoleConfig(_Section):
+    enabled: bool = True
+
+
+class TelegramWebhookConfig(_Section):
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8443, ge=1, le=65535)
+    path: str = "/telegram"
+    url: str | None = None  # the public URL Telegram calls (behind the reverse proxy)
+
+
+class TelegramConfig(_Section):
+    enabled: bool = False
+    mode: Literal["polling", "webhook"] = "polling"
+    base_url: str | None = None  # for tests and self-hosted Bot API servers
+    webhook: TelegramWebhookConfig = TelegramWebhookConfig()
+
+
+class ChannelsConfig(_Section):
+    console: ConsoleConfig = ConsoleConfig()
+    telegram: TelegramConfig = TelegramConfig()
+
+
+class RoutingConfig(_Section):
+    mailbox: str = "ciudadesyterritoriosinteligentes@mintic.gov.co"
+
+
+class AssessmentConfig(_Section):
+    cycle: int | None = None  # None: the current year in Colombia
+    max_failed_tries: int = Field(default=3, ge=1)
+    timezone: str = "America/Bogota"
+
+
+class Secrets(_Section):
+    """From the environment only."""
+
+    telegram_token: str | None = None
+    telegram_webhook_secret: str | None = None
+
+
+class Config(_Section):
+    root: Path = PROJECT_ROOT
+    database: DatabaseConfig = DatabaseConfig()
+    data: DataConfig = DataConfig()
+    nlu: NluConfig = NluConfig()
+    channels: ChannelsConfig = ChannelsConfig()
+    routing: RoutingConfig = RoutingConfig()
+    assessment: AssessmentConfig = AssessmentConfig()
+    secrets: Secrets = Secrets()
+
+    def path(self, relative: Path) -> Path:
+        """A configured path, relative to the project root unless absolute."""
+        return relative if relative.is_absolute() else self.root / relative
+
+
+# Environment variable -> dotted config key. Secrets appear only here, never in the file.
+ENV_KEYS: dict[str, str] = {
+    "CTI_DATABASE_URL": "database.url",
+    "CTI_NLU_BACKEND": "nlu.backend",
+    "CTI_NLU_RASA_URL": "nlu.rasa_url",
+    "CTI_TELEGRAM_ENABLED": "channels.telegram.enabled",
+    "CTI_TELEGRAM_MODE": "channels.telegram.mode",
+    "CTI_TELEGRAM_BASE_URL": "channels.telegram.base_url",
+    "CTI_CYCLE": "assessment.cycle",
+    "CTI_TELEGRAM_TOKEN": "secrets.telegram_token",
+    "CTI_TELEGRAM_WEBHOOK_SECRET": "secrets.telegram_webhook_secret",
+}
+
+
+def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    node = tree
+    for key in parents:
+        node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"{dotted}: '{key}' debe ser una sección")
+    node[leaf] = value
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read the file (if any), apply `CTI_*` overrides, validate; raise `ConfigError` on trouble."""
+    env = os.environ if env is None else env
+    path = path or Path(env.get("CTI_CONFIG", DEFAULT_CONFIG))
+    tree: dict[str, Any] = {}
+    if path.exists():
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: YAML no válido: {exc}") from None
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: debe contener un mapa YAML")
+        if "secrets" in loaded:
+            raise ConfigError(f"{path}: secrets: los secretos solo se leen del entorno (CTI_...)")
+        tree = loaded
+    tree.setdefault("root", str(path.resolve().parent if path.exists() else PROJECT_ROOT))
+    for var, key in ENV_KEYS.items():
+        if env.get(var):
+            _set(tree, key, env[var])
+    try:
+        return Config.model_validate(tree)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        key = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"{path}: {key}: {err['msg']}") from None

@@ -1,0 +1,219 @@
+"""The menu, and what works at any point: help, privacy, results, information, cancel.
+
+After answering a question asked in the middle of something else ("¿hasta cuándo hay plazo?"),
+the assistant repeats where the person was, so nothing is left hanging.
+"""
+
+from __future__ import annotations
+
+from bot.flows.turn import NO, YES, Turn
+from dialogues import navigation as nav
+from dialogues.commands import parse_command
+
+# Intents answered with a fixed text from the catalog ("knowledge.<intent>").
+_INFO_INTENTS = (
+    "info_modelo",
+    "info_plazos",
+    "info_cofinanciacion",
+    "solicitar_asesoria",
+    "hablar_humano",
+)
+
+
+async def reprompt(turn: Turn) -> None:
+    """Show again what the current flow is waiting for."""
+    from bot.flows.onboarding import prompt_registration
+    from bot.flows.questionnaire import show_question
+    from bot.flows.review import show_review
+
+    state = turn.state
+    if state.flow == "register":
+        prompt_registration(turn)
+    elif state.flow in ("question", "confirm_answer", "confirm_overwrite") and state.current:
+        entry = turn.q.question_index.get(state.current)
+        if entry:
+            await show_question(turn, entry[2])
+    elif state.flow in ("review", "jump", "confirm_submit"):
+        await show_review(turn)
+    else:
+        show_menu(turn)
+
+
+def show_menu(turn: Turn) -> None:
+    turn.state.flow = "menu"
+    turn.say(
+        "menu",
+        options=turn.options(
+            ("continue", "label.continue"),
+            ("results", "label.results"),
+            ("review", "label.review"),
+            ("privacy", "label.privacy"),
+            ("help", "label.help_menu"),
+        ),
+    )
+
+
+async def handle_menu(turn: Turn) -> None:
+    if not await handle_global(turn, fallback=False):
+        turn.say("not_understood")
+        show_menu(turn)
+
+
+async def handle_global(turn: Turn, *, fallback: bool = True) -> bool:
+    """Handle a button, dialogue command or intent valid anywhere. False if none applied."""
+    from bot.flows.questionnaire import ask_next, show_question, start_questionnaire
+    from bot.flows.review import ask_reopen, send_results, show_review
+
+    option = turn.option or ""
+    command = parse_command(turn.q, turn.text) if not option else None
+    name = command.name if command else option.split(":", 1)[0]
+    intent = turn.intent if not option else None
+    if name in ("continue",) or intent in ("iniciar_diagnostico", "continuar_diagnostico"):
+        await start_questionnaire(turn)
+    elif name == "results" or intent == "ver_resultados":
+        await send_results(turn)
+        await reprompt(turn)
+    elif name == "review" or name == "submit":
+        await show_review(turn)
+    elif name == "reopen":
+        await ask_reopen(turn)
+    elif name == "progress":
+        await show_progress(turn)
+        await reprompt(turn)
+    elif name == "menu":
+        show_menu(turn)
+    elif name == "scope":
+        await set_scope(turn, ())
+    elif name == "dimensions":
+        if command and isinstance(command.arg, tuple):
+            await set_scope(turn, command.arg)
+        else:
+            names = ", ".join(d.name for d in turn.q.dimensions)
+            turn.say("scope.how", names=names)
+    elif name == "goto" and command and isinstance(command.arg, str):
+        target = nav.by_number(turn.q, turn.kind, command.arg)
+        if target is None:
+            turn.say("review.bad_number", total=len(turn.q.questions_for(turn.kind)))
+        else:
+            await show_question(turn, target)
+    elif name == "help" and ":" in option:
+        entry = turn.q.question_index.get(option.split(":", 1)[1])
+        if entry:
+            turn.say("q.help", help=entry[2].help)
+            await show_question(turn, entry[2])
+    elif name in ("help",) or intent == "ayuda":
+        turn.say("help")
+        await reprompt(turn)
+    elif name == "privacy" or intent == "privacidad":
+        turn.say("knowledge.privacidad")
+        turn.say(
+            "privacy.menu",
+            options=turn.options(("privacy:show", "label.show_data"), ("erase", "label.erase")),
+        )
+    elif option == "privacy:show":
+        await show_data(turn)
+    elif name == "erase" or intent == "borrar_datos":
+        turn.state.flow = "confirm_erase"
+        turn.say(
+            "privacy.confirm_erase",
+            options=turn.options((YES, "label.erase_now"), (NO, "label.keep_data")),
+        )
+    elif name == "advice" or intent in _INFO_INTENTS:
+        turn.say(
+            f"knowledge.{intent}" if intent in _INFO_INTENTS else "knowledge.solicitar_asesoria"
+        )
+        await reprompt(turn)
+    elif intent == "estado_ticket":
+        turn.say("tickets.none")
+        await reprompt(turn)
+    elif intent == "cancelar":
+        turn.state.pending = None
+        turn.say("paused")
+        show_menu(turn)
+    elif intent in ("saludo", "agradecer", "despedida", "fuera_de_alcance"):
+        turn.say(f"small.{intent}")
+        if intent != "despedida":
+            await reprompt(turn)
+    elif intent in ("afirmar", "negar") and turn.state.flow == "menu":
+        await ask_next(turn) if intent == "afirmar" else show_menu(turn)
+    elif fallback:
+        turn.say("not_understood")
+        await reprompt(turn)
+    else:
+        return False
+    return True
+
+
+async def set_scope(turn: Turn, dimensions: tuple[str, ...]) -> None:
+    from bot.flows.questionnaire import ask_next
+
+    assert turn.contact is not None
+    turn.contact = await turn.tx.update_contact(turn.contact.id, dimensions=dimensions)
+    names = [d.name for d in turn.q.dimensions if d.id in dimensions]
+    turn.say("scope.set", names=names)
+    await ask_next(turn)
+
+
+async def show_progress(turn: Turn) -> None:
+    answers = await turn.answers()
+    dont_know = {qid for qid, a in answers.items() if a.answer.kind == "dont_know"}
+    rows = nav.progress(turn.q, turn.kind, answers, dont_know)
+    by_contact: dict[int | None, int] = {}
+    for a in answers.values():
+        by_contact[a.contact_id] = by_contact.get(a.contact_id, 0) + 1
+    people = []
+    for contact_id, count in sorted(by_contact.items(), key=lambda kv: -kv[1]):
+        contact = await turn.tx.contact(contact_id) if contact_id else None
+        people.append(
+            {
+                "name": contact.name if contact else None,
+                "count": count,
+                "me": turn.contact is not None and contact_id == turn.contact.id,
+            }
+        )
+    turn.say(
+        "progress",
+        rows=[
+            {
+                "name": r.dimension.name,
+                "percent": r.percent,
+                "answered": r.answered,
+                "total": r.total,
+            }
+            for r in rows
+        ],
+        people=people,
+    )
+
+
+async def show_data(turn: Turn) -> None:
+    data = await turn.tx.personal_data(turn.contact.id) if turn.contact else None
+    if data is None:
+        turn.say("privacy.nothing")
+        return
+    turn.say(
+        "privacy.data",
+        name=data.contact.name,
+        role=data.contact.role,
+        email=data.contact.email,
+        title=turn.entity.title,
+        consent_version=data.consent.text_version,
+        consent_date=data.consent.granted_at.strftime("%d/%m/%Y"),
+        channels=[k.channel for k in data.conversations],
+        answers=data.answers_given,
+    )
+
+
+async def handle_confirm_erase(turn: Turn) -> None:
+    if turn.said_yes():
+        if turn.contact is not None:
+            await turn.tx.erase_contact(turn.contact.id, turn.now)
+        elif turn.state.consent_id is not None:  # consented but never finished registering
+            await turn.tx.revoke_consent(turn.state.consent_id, turn.now)
+        if turn.conversation_id is not None:
+            await turn.tx.delete_conversation(turn.conversation_id)
+        turn.conversation_id, turn.contact = None, None
+        turn.say("privacy.erased")
+        return
+    turn.say("privacy.kept")
+    show_menu(turn)

@@ -1,0 +1,218 @@
+"""Consent (Ley 1581 de 2012) and registration of the contact and their entity.
+
+Before consent nothing is stored: no conversation row, no address, no text; only the channel's
+message id, which identifies no one. Acceptance must be explicit (the button or the word
+"acepto"); a bare "sí" from someone who may not have read the notice is not consent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+
+from bot.contract import Option
+from bot.flows.turn import NO, YES, Turn
+from dialogues.parsing import fold
+from dialogues.state import Registration, State
+
+CONSENT_YES, CONSENT_NO = "consent:yes", "consent:no"
+_ACCEPT = {"acepto", "si acepto", "yo acepto", "autorizo", "si autorizo", "acepto los terminos"}
+_REFUSE = {"no acepto", "no autorizo", "no", "no gracias", "rechazo"}
+_NAME = re.compile(r"[^\W\d_]+(?:[ '.-][^\W\d_]+)*")
+
+
+async def pre_consent(turn: Turn) -> None:
+    """A conversation we have no record of: show the notice, or take the answer to it."""
+    folded = fold(turn.text)
+    if turn.option == CONSENT_YES or (turn.option is None and folded in _ACCEPT):
+        conversation = await turn.tx.conversation(turn.msg.key, turn.now)
+        consent_id = await turn.tx.record_consent(
+            conversation.id, turn.deps.consent_version, turn.now
+        )
+        turn.conversation_id = conversation.id
+        turn.state = State(flow="register", consent_id=consent_id)
+        turn.say("consent.accepted")
+        prompt_registration(turn)
+        return
+    if turn.option == CONSENT_NO or (turn.option is None and folded in _REFUSE):
+        turn.say("consent.declined")
+        return
+    if turn.intent == "afirmar":
+        turn.say("consent.explicit", options=consent_options(turn))
+        return
+    turn.say("welcome")
+    turn.say("consent.notice", options=consent_options(turn), version=turn.deps.consent_version)
+
+
+def consent_options(turn: Turn) -> tuple[Option, ...]:
+    return turn.options((CONSENT_YES, "label.accept"), (CONSENT_NO, "label.refuse"))
+
+
+def prompt_registration(turn: Turn) -> None:
+    reg = turn.state.reg
+    match reg.step:
+        case "kind":
+            turn.say(
+                "reg.kind",
+                options=turn.options(
+                    ("kind:alcaldia", "label.alcaldia"), ("kind:gobernacion", "label.gobernacion")
+                ),
+            )
+        case "entity":
+            turn.say("reg.entity", kind=reg.kind)
+        case "department":
+            entities = [turn.deps.gazetteer.get(c) for c in reg.candidates]
+            opts = tuple(Option(f"ent:{e.code}", e.title) for e in entities if e)
+            turn.say("reg.department", options=opts, count=len(opts))
+        case "confirm_entity":
+            entity = turn.deps.gazetteer.get(reg.entity_code or "")
+            turn.say(
+                "reg.confirm_entity", options=yes_no(turn), title=entity.title if entity else ""
+            )
+        case "name":
+            turn.say("reg.name")
+        case "role":
+            turn.say("reg.role")
+        case "email":
+            turn.say("reg.email")
+        case "confirm":
+            entity = turn.deps.gazetteer.get(reg.entity_code or "")
+            turn.say(
+                "reg.confirm",
+                options=turn.options((YES, "label.confirm"), ("reg:restart", "label.fix")),
+                title=entity.title if entity else "",
+                name=reg.name,
+                role=reg.role,
+                email=reg.email,
+            )
+
+
+def yes_no(turn: Turn) -> tuple[Option, ...]:
+    return turn.options((YES, "label.yes"), (NO, "label.no"))
+
+
+def _fail(turn: Turn, key: str, **params: object) -> None:
+    turn.state.reg.failures += 1
+    turn.say(key, **params)
+    if turn.state.reg.failures >= turn.deps.max_failed_tries:
+        turn.say("reg.stuck")
+
+
+def _choose(turn: Turn, codes: list[str]) -> None:
+    reg = turn.state.reg
+    reg.failures = 0
+    if len(codes) == 1:
+        reg.entity_code, reg.candidates, reg.step = codes[0], [], "confirm_entity"
+    else:
+        reg.candidates, reg.step = codes, "department"
+    prompt_registration(turn)
+
+
+async def registration(turn: Turn) -> None:
+    """One step of registration; each step validates and either advances or explains."""
+    reg = turn.state.reg
+    text = turn.text.strip()
+    gaz = turn.deps.gazetteer
+    if turn.option == "reg:restart":
+        turn.state.reg = Registration()
+        prompt_registration(turn)
+        return
+    match reg.step:
+        case "kind":
+            kind = (turn.option or "").removeprefix("kind:") or fold(text)
+            if kind.startswith("alcald") or kind in {"municipio", "distrito"}:
+                reg.kind = "alcaldia"
+            elif kind.startswith("gobern") or kind == "departamento":
+                reg.kind = "gobernacion"
+            else:
+                _fail(turn, "reg.kind_unclear")
+                prompt_registration(turn)
+                return
+            reg.step, reg.failures = "entity", 0
+            prompt_registration(turn)
+        case "entity":
+            if turn.option and turn.option.startswith("ent:"):
+                _choose(turn, [turn.option[4:]])
+                return
+            place = gaz.place(re.sub(r"\D", "", text)) if reg.kind == "alcaldia" else None
+            if place is None and reg.kind == "alcaldia":
+                place = next((p for p in gaz.places if fold(p.name) == fold(text)), None)
+            if place is not None:
+                turn.say("reg.not_registrable", name=place.name, department=place.department_name)
+                return
+            matches = gaz.search(text, kind=reg.kind)
+            if not matches:
+                _fail(turn, "reg.entity_not_found", text=text[:80], kind=reg.kind)
+                return
+            _choose(turn, [m.entity.code for m in matches])
+        case "department":
+            if turn.option and turn.option.startswith("ent:") and turn.option[4:] in reg.candidates:
+                _choose(turn, [turn.option[4:]])
+                return
+            dept = gaz.match_department(text)
+            picked = [c for c in reg.candidates if (e := gaz.get(c)) and e.department_code == dept]
+            if len(picked) == 1:
+                _choose(turn, picked)
+                return
+            _fail(turn, "reg.department_unclear")
+            prompt_registration(turn)
+        case "confirm_entity":
+            if turn.said_yes():
+                reg.step = "name"
+            elif turn.said_no():
+                reg.step, reg.entity_code = "entity", None
+            else:
+                turn.say("answer.yes_no")
+            prompt_registration(turn)
+        case "name":
+            name = " ".join(text.split())
+            if not (3 <= len(name) <= 120 and _NAME.fullmatch(name)):
+                _fail(turn, "reg.name_invalid")
+                return
+            reg.name, reg.step, reg.failures = name, "role", 0
+            prompt_registration(turn)
+        case "role":
+            role = " ".join(text.split())
+            if not 2 <= len(role) <= 120 or not re.search(r"[^\W\d_]", role):
+                _fail(turn, "reg.role_invalid")
+                return
+            reg.role, reg.step, reg.failures = role, "email", 0
+            prompt_registration(turn)
+        case "email":
+            try:
+                email = validate_email(text, check_deliverability=False).normalized
+            except EmailNotValidError:
+                _fail(turn, "reg.email_invalid", text=text[:80])
+                return
+            reg.email, reg.step, reg.failures = email, "confirm", 0
+            prompt_registration(turn)
+        case "confirm":
+            if not turn.said_yes():
+                turn.say("reg.confirm_hint")
+                prompt_registration(turn)
+                return
+            await _register(turn)
+
+
+async def _register(turn: Turn) -> None:
+    from bot.flows.questionnaire import start_questionnaire  # flows call each other
+
+    reg, state = turn.state.reg, turn.state
+    assert reg.entity_code and reg.name and reg.role and reg.email and state.consent_id
+    turn.contact = await turn.tx.create_contact(
+        reg.entity_code, reg.name, reg.role, reg.email, state.consent_id, turn.now
+    )
+    state.reg = Registration()
+    others = [
+        c for c in await turn.tx.contacts_of_entity(reg.entity_code) if c.id != turn.contact.id
+    ]
+    answers = await turn.answers()
+    turn.say(
+        "reg.done",
+        name=turn.contact.name,
+        title=turn.entity.title,
+        answered=len(answers),
+        others=[c.name for c in others],
+    )
+    await start_questionnaire(turn)

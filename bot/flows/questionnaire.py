@@ -1,0 +1,320 @@
+"""Answering the questionnaire: ask, understand, confirm, save, move on.
+
+Several contacts of one entity share one assessment. The next question is the first one in the
+contact's scope that nobody has answered; changing an answer another person gave is confirmed
+first, showing who gave it and when. A saved answer is acknowledged only in the reply returned
+after the transaction commits.
+"""
+
+from __future__ import annotations
+
+from bot.contract import Option
+from bot.flows.turn import NO, YES, Turn
+from bot.scoring import Answer, InvalidAnswer, item_score
+from dialogues import navigation as nav
+from dialogues.parsing import guess_option, letter, parse_answer
+from dialogues.questionnaire import Question
+from dialogues.state import Pending
+
+MAX_BUTTON_LABEL = 60
+
+
+def describe(question: Question, answer: Answer) -> str:
+    """How an answer reads back to the user: 'b) Está en formulación', '80 %', 'No sé'."""
+    match answer.kind:
+        case "option":
+            for i, option in enumerate(question.options or ()):
+                if option.id == answer.option:
+                    return f"{letter(i)}) {option.text}"
+            return str(answer.option)
+        case "figure":
+            unit = question.figure.unit if question.figure else ""
+            value = f"{answer.value:g}".replace(".", ",")
+            return f"{value} {unit}".strip()
+        case "dont_know":
+            return "No sé"
+        case _:
+            return "Omitida"
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= MAX_BUTTON_LABEL else text[: MAX_BUTTON_LABEL - 1] + "…"
+
+
+async def start_questionnaire(turn: Turn) -> None:
+    assessment = await turn.assessment()
+    if assessment.status == "submitted":
+        from bot.flows.review import say_frozen
+
+        say_frozen(turn)
+        return
+    await ask_next(turn)
+
+
+async def ask_next(turn: Turn) -> None:
+    """Show the next unanswered question in scope, or move to the review when none is left."""
+    answers = await turn.answers()
+    scope = turn.contact.dimensions if turn.contact else ()
+    question = nav.next_question(turn.q, turn.kind, answers, turn.state.skipped, scope)
+    if question is None and scope:
+        rest = nav.next_question(turn.q, turn.kind, answers, turn.state.skipped)
+        if rest is not None:
+            turn.state.flow, turn.state.current = "menu", None
+            turn.say(
+                "q.scope_done",
+                options=turn.options(
+                    ("scope:all", "label.other_dimensions"), ("review", "label.review")
+                ),
+            )
+            return
+    if question is None:
+        from bot.flows.review import show_review
+
+        await show_review(turn)
+        return
+    await show_question(turn, question)
+
+
+async def show_question(turn: Turn, question: Question, *, intro: str | None = None) -> None:
+    state = turn.state
+    if state.current != question.id:
+        state.failures = 0
+    state.flow, state.current, state.pending = "question", question.id, None
+    answers = await turn.answers()
+    pos = nav.position(turn.q, turn.kind, question.id, answers)
+    current = answers.get(question.id)
+    who = None
+    if current is not None and current.contact_id not in (
+        None,
+        turn.contact.id if turn.contact else None,
+    ):
+        other = await turn.tx.contact(current.contact_id) if current.contact_id else None
+        who = other.name if other else None
+    options = [(letter(i), o.text) for i, o in enumerate(question.options or ())]
+    buttons = tuple(
+        Option(f"ans:{question.id}:{i}", _label(f"{letter(i)}) {o.text}"))
+        for i, o in enumerate(question.options or ())
+    ) + turn.options(
+        (f"dk:{question.id}", "label.dont_know"), (f"skip:{question.id}", "label.skip")
+    )
+    if intro:
+        turn.say(intro)
+    turn.say(
+        "q.question",
+        options=buttons,
+        number=pos.number,
+        total=pos.total,
+        dimension=pos.dimension.name,
+        dimension_percent=pos.dimension_percent,
+        subdimension=turn.q.question_index[question.id][1].name,
+        text=question.text,
+        choices=options,
+        figure=question.figure,
+        current=describe(question, current.answer) if current else None,
+        answered_by=who,
+    )
+
+
+async def handle_question(turn: Turn) -> None:
+    """Input while a question is shown: buttons, a strict answer, intents, then fuzzy words."""
+    state = turn.state
+    question = turn.q.question_index.get(state.current or "", (None, None, None))[2]
+    if question is None:
+        await ask_next(turn)
+        return
+    option = turn.option or ""
+    kind, _, rest = option.partition(":")
+    if kind in ("ans", "dk", "skip") and rest:
+        target = turn.q.question_index.get(rest.rsplit(":", 1)[0] if kind == "ans" else rest)
+        if target is None:
+            turn.say("q.stale_button")
+            await show_question(turn, question)
+            return
+        question = target[2]
+        if kind == "ans":
+            index = rest.rsplit(":", 1)[1]
+            opts = question.options or ()
+            if not index.isdigit() or int(index) >= len(opts):
+                turn.say("q.stale_button")
+                await show_question(turn, question)
+                return
+            await answer(turn, question, Answer("option", option=opts[int(index)].id))
+        elif kind == "dk":
+            await answer(turn, question, Answer("dont_know"))
+        else:
+            await skip(turn, question)
+        return
+    if option:
+        from bot.flows.general import handle_global
+
+        await handle_global(turn)
+        return
+    understood = parse_answer(question, turn.text)
+    if understood is not None:
+        if isinstance(understood.value, float):
+            await answer(turn, question, Answer("figure", value=understood.value))
+        else:
+            await answer(turn, question, Answer("option", option=understood.value))
+        return
+    intent = turn.intent
+    if intent == "no_sabe":
+        await answer(turn, question, Answer("dont_know"))
+        return
+    if intent == "omitir":
+        await skip(turn, question)
+        return
+    if intent == "corregir":
+        await go_back(turn, question)
+        return
+    if intent == "repetir":
+        await show_question(turn, question)
+        return
+    if intent == "ayuda":
+        turn.say("q.help", help=question.help)
+        await show_question(turn, question)
+        return
+    guess = guess_option(question, turn.text) if intent is None else None
+    if guess is not None:
+        state.pending = Pending(question_id=question.id, answer=str(guess.value))
+        state.flow = "confirm_answer"
+        shown = describe(question, Answer("option", option=str(guess.value)))
+        turn.say(
+            "q.confirm_guess",
+            options=turn.options((YES, "label.yes"), (NO, "label.no")),
+            answer=shown,
+        )
+        return
+    from bot.flows.general import handle_global
+
+    if await handle_global(turn, fallback=False):
+        return
+    await not_understood(turn, question)
+
+
+async def not_understood(turn: Turn, question: Question) -> None:
+    turn.state.failures += 1
+    if turn.state.failures >= turn.deps.max_failed_tries:
+        turn.say(
+            "q.stuck",
+            options=turn.options(
+                (f"help:{question.id}", "label.help"),
+                (f"dk:{question.id}", "label.dont_know"),
+                (f"skip:{question.id}", "label.skip"),
+                ("advice", "label.advice"),
+            ),
+            help=question.help,
+        )
+        return
+    hint = "q.figure_hint" if question.figure else "q.option_hint"
+    figure = question.figure
+    turn.say(
+        hint,
+        count=len(question.options or ()),
+        last=letter(len(question.options or ()) - 1),
+        unit=figure.unit if figure else "",
+        min=figure.min if figure else 0,
+        max=figure.max if figure else None,
+    )
+
+
+async def answer(turn: Turn, question: Question, given: Answer) -> None:
+    """Validate and save, unless it replaces another person's answer (then ask first)."""
+    try:
+        item_score(question, given)
+    except InvalidAnswer:
+        figure = question.figure
+        turn.say(
+            "q.out_of_range",
+            unit=figure.unit if figure else "",
+            min=figure.min if figure else 0,
+            max=figure.max if figure else None,
+        )
+        return
+    assessment = await turn.assessment()
+    if assessment.status == "submitted":
+        from bot.flows.review import say_frozen
+
+        say_frozen(turn)
+        return
+    current = (await turn.answers()).get(question.id)
+    mine = turn.contact.id if turn.contact else None
+    if current is not None and current.answer != given and current.contact_id not in (None, mine):
+        other = await turn.tx.contact(current.contact_id) if current.contact_id else None
+        turn.state.pending = Pending(
+            question_id=question.id, answer=given.dump(), then=turn.state.current
+        )
+        turn.state.flow = "confirm_overwrite"
+        turn.say(
+            "q.confirm_overwrite",
+            options=turn.options((YES, "label.replace"), (NO, "label.keep")),
+            who=other.name if other else None,
+            when=current.answered_at.strftime("%d/%m/%Y"),
+            old=describe(question, current.answer),
+            new=describe(question, given),
+        )
+        return
+    await save_and_continue(turn, question, given)
+
+
+async def save_and_continue(turn: Turn, question: Question, given: Answer) -> None:
+    await turn.save_answer(question.id, given)
+    if question.id in turn.state.skipped:
+        turn.state.skipped.remove(question.id)
+    turn.say("q.saved", answer=describe(question, given))
+    await ask_next(turn)
+
+
+async def skip(turn: Turn, question: Question) -> None:
+    if question.id not in turn.state.skipped:
+        turn.state.skipped.append(question.id)
+    turn.say("q.skipped")
+    await ask_next(turn)
+
+
+async def go_back(turn: Turn, question: Question | None) -> None:
+    scope = turn.contact.dimensions if turn.contact else ()
+    previous = nav.previous_question(turn.q, turn.kind, question.id if question else None, scope)
+    if previous is None:
+        turn.say("q.no_previous")
+        if question:
+            await show_question(turn, question)
+        return
+    await show_question(turn, previous)
+
+
+async def handle_pending(turn: Turn) -> None:
+    """Yes/no to an overwrite or to an answer read from free words."""
+    state = turn.state
+    pending = state.pending
+    entry = turn.q.question_index.get(pending.question_id) if pending else None
+    if pending is None or entry is None:
+        await ask_next(turn)
+        return
+    question = entry[2]
+    if turn.said_yes():
+        given = Answer.parse(pending.answer)
+        state.pending = None
+        if state.flow == "confirm_answer":
+            await answer(turn, question, given)  # may still need an overwrite confirmation
+        else:
+            await save_and_continue(turn, question, given)
+        return
+    if turn.said_no() or turn.intent == "cancelar":
+        state.pending = None
+        turn.say("q.kept" if state.flow == "confirm_overwrite" else "q.guess_rejected")
+        await show_question(turn, question) if state.flow == "confirm_answer" else await ask_next(
+            turn
+        )
+        return
+    understood = parse_answer(question, turn.text) if turn.option is None else None
+    if understood is not None:  # they answered the question again instead of yes/no
+        state.pending, state.flow = None, "question"
+        value = understood.value
+        given = (
+            Answer("figure", value=value)
+            if isinstance(value, float)
+            else Answer("option", option=value)
+        )
+        await answer(turn, question, given)
+        return
+    turn.say("answer.yes_no", options=turn.options((YES, "label.yes"), (NO, "label.no")))

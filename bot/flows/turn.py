@@ -1,0 +1,131 @@
+"""What a flow sees while handling one incoming message: the open transaction and the state."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.contract import IncomingMessage, Option, OutgoingMessage
+from bot.scoring import Answer
+from bot.storage.api import AssessmentRecord, ContactRecord, StoredAnswer, Tx
+from bot.territory import Entity, Gazetteer
+from dialogues.messages import Catalog
+from dialogues.questionnaire import Kind, Questionnaire
+from dialogues.state import State
+from nlu.base import Parse
+
+# Button values: short, stable, well under Telegram's 64-byte callback limit.
+YES, NO = "yes", "no"
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """Everything flows need that does not change between messages."""
+
+    questionnaire: Questionnaire
+    gazetteer: Gazetteer
+    catalog: Catalog
+    consent_version: str
+    max_failed_tries: int
+    cycle_of: Callable[[datetime], int]
+    knowledge: frozenset[str]  # intents answered by a catalog text "knowledge.<intent>"
+    templates_dir: Path
+
+
+@dataclass
+class Turn:
+    deps: Deps
+    tx: Tx
+    msg: IncomingMessage
+    text: str  # sanitised text
+    parse: Parse | None
+    now: datetime
+    state: State
+    conversation_id: int | None = None
+    contact: ContactRecord | None = None
+    replies: list[OutgoingMessage] = field(default_factory=list)
+    # Slow work (rendering reports) done after commit, so locks are held briefly.
+    after_commit: list[Callable[[], Awaitable[list[OutgoingMessage]]]] = field(default_factory=list)
+    _assessment: AssessmentRecord | None = None
+    _answers: dict[str, StoredAnswer] | None = None
+
+    # --- replies -----------------------------------------------------------------------------
+
+    def say(self, key: str, options: tuple[Option, ...] = (), **params: Any) -> None:
+        text = self.deps.catalog.render(key, **params)
+        self.replies.append(OutgoingMessage(self.msg.key, text, options))
+
+    def options(self, *pairs: tuple[str, str]) -> tuple[Option, ...]:
+        """(value, catalog key of the label) pairs -> options."""
+        return tuple(Option(value, self.deps.catalog.render(label)) for value, label in pairs)
+
+    # --- what the user sent ------------------------------------------------------------------
+
+    @property
+    def intent(self) -> str | None:
+        if self.parse is None:
+            return None
+        name = self.parse["intent"]["name"]
+        return None if name == "nlu_fallback" else name
+
+    @property
+    def option(self) -> str | None:
+        return self.msg.option
+
+    def said_yes(self) -> bool:
+        return self.option == YES or (self.option is None and self.intent == "afirmar")
+
+    def said_no(self) -> bool:
+        return self.option == NO or (self.option is None and self.intent == "negar")
+
+    # --- the contact's entity and assessment (loaded lazily, cached for the turn) ------------
+
+    @property
+    def q(self) -> Questionnaire:
+        return self.deps.questionnaire
+
+    @property
+    def entity(self) -> Entity:
+        assert self.contact is not None
+        entity = self.deps.gazetteer.get(self.contact.entity_code)
+        assert entity is not None, "contacts reference registrable entities only"
+        return entity
+
+    @property
+    def kind(self) -> Kind:
+        return self.entity.kind
+
+    async def assessment(self) -> AssessmentRecord:
+        if self._assessment is None:
+            assert self.contact is not None
+            if self.state.assessment_id is not None:
+                self._assessment = await self.tx.assessment(self.state.assessment_id)
+            if self._assessment is None:
+                self._assessment = await self.tx.open_assessment(
+                    self.contact.entity_code,
+                    self.deps.cycle_of(self.now),
+                    self.q.id,
+                    self.q.version,
+                    self.contact.id,
+                    self.now,
+                )
+                self.state.assessment_id = self._assessment.id
+        return self._assessment
+
+    def forget_assessment(self) -> None:
+        self._assessment = None
+
+    async def answers(self) -> dict[str, StoredAnswer]:
+        if self._answers is None:
+            self._answers = await self.tx.answers((await self.assessment()).id)
+        return self._answers
+
+    async def save_answer(self, question_id: str, answer: Answer) -> None:
+        assessment = await self.assessment()
+        contact_id = self.contact.id if self.contact else None
+        await self.tx.save_answer(assessment.id, question_id, answer, contact_id, self.now)
+        answers = await self.answers()
+        answers[question_id] = StoredAnswer(question_id, answer, contact_id, self.now)

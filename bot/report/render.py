@@ -1,0 +1,148 @@
+"""Rendering a report: the chat summary, the self-contained HTML page and the radar PNG.
+
+Templates come from the folder the caller passes (the configured `data.templates`); a
+`ReportRenderer` holds one Jinja2 environment so a long-running process compiles each template
+once. Undefined template variables are errors (`StrictUndefined`) and HTML is autoescaped, so an
+entity or contact name can never inject markup.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from bot.config import RoutingConfig
+from bot.report.formatting import format_number, format_percent
+from bot.report.radar import png_size, radar_png
+from bot.report.view import ReportView, report_view
+from bot.scoring import Scores
+from bot.territory import Entity
+from dialogues.questionnaire import Questionnaire
+
+SUMMARY_TEMPLATE = "summary.txt.j2"
+HTML_TEMPLATE = "report.html.j2"
+DEFAULT_MAILBOX = RoutingConfig().mailbox
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    summary: str
+    html: str
+    radar_png: bytes
+
+
+def tone(value: float | None) -> str:
+    """A CSS class for a score's colour: five bands of 20 points, 'tn' without data."""
+    if value is None:
+        return "tn"
+    return f"t{min(int(value // 20), 4)}"
+
+
+def sentence(text: str) -> str:
+    """Upper-case the first letter only ('capitalize' would lower-case 'MinTIC')."""
+    return text[:1].upper() + text[1:]
+
+
+def make_environment(templates_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(templates_dir),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = format_number
+    env.filters["pct"] = format_percent
+    env.filters["tone"] = tone
+    env.filters["sentence"] = sentence
+    return env
+
+
+def radar_for(view: ReportView) -> bytes:
+    return radar_png(view.radar_labels, view.radar_values)
+
+
+class ReportRenderer:
+    """Renders reports from one templates folder; build it once and reuse it."""
+
+    def __init__(self, templates_dir: Path, mailbox: str = DEFAULT_MAILBOX) -> None:
+        self.env = make_environment(templates_dir)
+        self.mailbox = mailbox
+
+    def view(
+        self,
+        questionnaire: Questionnaire,
+        scores: Scores,
+        entity: Entity,
+        generated_at: date | datetime,
+    ) -> ReportView:
+        return report_view(questionnaire, scores, entity, generated_at, self.mailbox)
+
+    def summary(self, view: ReportView) -> str:
+        return self.env.get_template(SUMMARY_TEMPLATE).render(r=view).strip() + "\n"
+
+    def html(self, view: ReportView, radar: bytes) -> str:
+        uri = "data:image/png;base64," + base64.b64encode(radar).decode("ascii")
+        width, height = png_size(radar)
+        return self.env.get_template(HTML_TEMPLATE).render(
+            r=view, radar_uri=uri, radar_width=width, radar_height=height
+        )
+
+    def build(
+        self,
+        questionnaire: Questionnaire,
+        scores: Scores,
+        entity: Entity,
+        generated_at: date | datetime,
+    ) -> Report:
+        view = self.view(questionnaire, scores, entity, generated_at)
+        radar = radar_for(view)
+        return Report(self.summary(view), self.html(view, radar), radar)
+
+
+def build_report(
+    questionnaire: Questionnaire,
+    scores: Scores,
+    entity: Entity,
+    generated_at: date | datetime,
+    templates_dir: Path,
+    *,
+    mailbox: str = DEFAULT_MAILBOX,
+) -> Report:
+    """The summary, the HTML page and the radar of one entity's scores."""
+    return ReportRenderer(templates_dir, mailbox).build(questionnaire, scores, entity, generated_at)
+
+
+def render_summary(
+    questionnaire: Questionnaire,
+    scores: Scores,
+    entity: Entity,
+    generated_at: date | datetime,
+    templates_dir: Path,
+    *,
+    mailbox: str = DEFAULT_MAILBOX,
+) -> str:
+    """The short chat summary (plain text, under ~1,500 characters)."""
+    renderer = ReportRenderer(templates_dir, mailbox)
+    return renderer.summary(renderer.view(questionnaire, scores, entity, generated_at))
+
+
+def render_html(
+    questionnaire: Questionnaire,
+    scores: Scores,
+    entity: Entity,
+    generated_at: date | datetime,
+    templates_dir: Path,
+    *,
+    mailbox: str = DEFAULT_MAILBOX,
+    radar: bytes | None = None,
+) -> str:
+    """The self-contained HTML report; draws the radar unless one is given."""
+    renderer = ReportRenderer(templates_dir, mailbox)
+    view = renderer.view(questionnaire, scores, entity, generated_at)
+    return renderer.html(view, radar if radar is not None else radar_for(view))

@@ -1,0 +1,207 @@
+"""The storage contract: records and the one repository interface the engine uses.
+
+`Store.transaction()` opens ONE database transaction; the engine does all the work of one incoming
+message inside it (claim the message id, load and lock the conversation, write answers, state,
+tickets, outbox rows) and it commits as a whole or not at all. The SQL implementation is
+`bot.storage.sql.SqlStore`; one contract test runs it on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from bot.contract import ConversationKey
+from bot.scoring import Answer
+from bot.territory import Entity
+
+AssessmentStatus = Literal["in_progress", "submitted"]
+
+
+class StorageError(Exception):
+    """The database could not do what was asked (unreachable, timed out); safe to retry later."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    id: int
+    entity_code: str
+    name: str
+    role: str
+    email: str
+    consent_id: int
+    created_at: datetime
+    dimensions: tuple[str, ...] = ()  # dimension ids this contact takes charge of ("" = all)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRecord:
+    id: int
+    key: ConversationKey
+    contact_id: int | None
+    state: dict[str, Any]  # JSON-serialisable dialogue state, owned by the dialogue engine
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentRecord:
+    id: int
+    entity_code: str
+    cycle: int
+    questionnaire_id: str
+    questionnaire_version: str
+    status: AssessmentStatus
+    started_at: datetime
+    submitted_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    question_id: str
+    answer: Answer
+    contact_id: int | None  # None once the contact erased their data
+    answered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentEvent:
+    kind: Literal["started", "submitted", "reopened"]
+    contact_id: int | None
+    at: datetime
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentRecord:
+    id: int
+    text_version: str
+    granted_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """Everything stored about one person, for "ver mis datos" (Habeas Data access right)."""
+
+    contact: ContactRecord
+    consent: ConsentRecord
+    conversations: tuple[ConversationKey, ...]
+    answers_given: int  # answers whose current value this contact gave
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Tx(Protocol):
+    """One open transaction. Every method runs inside it; nothing is visible until commit."""
+
+    async def claim_message(self, key: ConversationKey, message_id: str, at: datetime) -> bool:
+        """Record a channel message id; False if it was already processed (a duplicate)."""
+
+    async def conversation(self, key: ConversationKey, at: datetime) -> ConversationRecord:
+        """Get or create the conversation, locked until the transaction ends."""
+
+    async def find_conversation(self, key: ConversationKey) -> ConversationRecord | None:
+        """The conversation if it exists (locked until the transaction ends), without creating it.
+
+        Before consent no conversation row exists, so nothing about the person is stored."""
+
+    async def save_conversation(
+        self, conversation_id: int, state: dict[str, Any], contact_id: int | None, at: datetime
+    ) -> None: ...
+
+    async def record_consent(self, conversation_id: int, text_version: str, at: datetime) -> int:
+        """Store an accepted consent (no personal data in it); returns its id."""
+
+    async def revoke_consent(self, consent_id: int, at: datetime) -> None: ...
+
+    async def consent(self, consent_id: int) -> ConsentRecord | None: ...
+
+    async def entity(self, code: str) -> Entity | None: ...
+
+    async def create_contact(
+        self,
+        entity_code: str,
+        name: str,
+        role: str,
+        email: str,
+        consent_id: int,
+        at: datetime,
+    ) -> ContactRecord: ...
+
+    async def contact(self, contact_id: int) -> ContactRecord | None: ...
+
+    async def update_contact(
+        self,
+        contact_id: int,
+        *,
+        name: str | None = None,
+        role: str | None = None,
+        email: str | None = None,
+        dimensions: tuple[str, ...] | None = None,
+    ) -> ContactRecord: ...
+
+    async def contacts_of_entity(self, entity_code: str) -> list[ContactRecord]: ...
+
+    async def personal_data(self, contact_id: int) -> PersonalData | None: ...
+
+    async def erase_contact(self, contact_id: int, at: datetime) -> None:
+        """Delete the person: contact row gone, consent revoked, answers and history unlinked
+        (contact_id NULL), conversations unlinked. The entity's answers themselves stay."""
+
+    async def delete_conversation(self, conversation_id: int) -> None:
+        """Remove a conversation row (its address is personal data) when the person erases it."""
+
+    async def open_assessment(
+        self,
+        entity_code: str,
+        cycle: int,
+        questionnaire_id: str,
+        questionnaire_version: str,
+        contact_id: int | None,
+        at: datetime,
+    ) -> AssessmentRecord:
+        """Get or create the entity's assessment for the cycle (one per entity and cycle)."""
+
+    async def assessment(self, assessment_id: int) -> AssessmentRecord | None: ...
+
+    async def answers(self, assessment_id: int) -> dict[str, StoredAnswer]:
+        """Current value of every answered question."""
+
+    async def save_answer(
+        self,
+        assessment_id: int,
+        question_id: str,
+        answer: Answer,
+        contact_id: int | None,
+        at: datetime,
+    ) -> None:
+        """Upsert the current value and append it to the history."""
+
+    async def answer_history(
+        self, assessment_id: int, question_id: str | None = None
+    ) -> list[StoredAnswer]:
+        """Every value ever given, oldest first."""
+
+    async def set_assessment_status(
+        self,
+        assessment_id: int,
+        status: AssessmentStatus,
+        contact_id: int | None,
+        at: datetime,
+        note: str = "",
+    ) -> None:
+        """Submit or reopen, recording an event with who and when."""
+
+    async def assessment_events(self, assessment_id: int) -> list[AssessmentEvent]: ...
+
+
+class Store(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """Begin a transaction; commit on normal exit, roll back on exception.
+
+        Raises `StorageError` when the database is unreachable or locked for too long.
+        """
+
+    async def close(self) -> None: ...

@@ -1,0 +1,68 @@
+"""What every part of `SqlTx` shares: the connection, statement execution and the tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Executable, Result, Row, Table
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.errors import storage_errors
+from bot.storage.models import (
+    AnswerHistoryRow,
+    AnswerRow,
+    AssessmentEventRow,
+    AssessmentRow,
+    ConsentRow,
+    ContactRow,
+    ConversationRow,
+    EntityRow,
+    OutboxRow,
+    ProcessedMessageRow,
+    TicketRow,
+)
+
+
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+entities = _table(EntityRow)
+consents = _table(ConsentRow)
+contacts = _table(ContactRow)
+conversations = _table(ConversationRow)
+processed_messages = _table(ProcessedMessageRow)
+assessments = _table(AssessmentRow)
+answers = _table(AnswerRow)
+answer_history = _table(AnswerHistoryRow)
+assessment_events = _table(AssessmentEventRow)
+tickets = _table(TicketRow)
+outbox = _table(OutboxRow)
+
+
+class TxBase:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        postgres = conn.dialect.name == "postgresql"
+        self._insert = postgresql.insert if postgres else sqlite.insert
+
+    async def _run(self, statement: Executable, params: Any = None) -> Result[Any]:
+        try:
+            with storage_errors("query"):
+                return await self._conn.execute(statement, params)
+        except sa_exc.StatementError as exc:
+            # A value our column types refuse (a naive datetime...) is the caller's ValueError,
+            # not a database error; nothing was sent, the transaction is intact.
+            if not isinstance(exc, sa_exc.DBAPIError) and isinstance(exc.orig, ValueError):
+                raise exc.orig from exc
+            raise
+
+    async def _one(self, statement: Executable) -> Row[Any] | None:
+        return (await self._run(statement)).one_or_none()
+
+    async def _count(self, statement: Executable) -> int:
+        return int((await self._run(statement)).rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,115 @@
+"""Async engines configured for durable, concurrent writes on SQLite and PostgreSQL.
+
+SQLite: WAL, `synchronous=FULL`, foreign keys on, a generous busy timeout, and every transaction
+opened with `BEGIN IMMEDIATE` (SQLAlchemy's "serializable isolation" recipe) so writers queue for
+the lock up front instead of failing with "database is locked" when a reader upgrades.
+PostgreSQL: asyncpg, READ COMMITTED, row locks taken by the store where it needs them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, event, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from bot.storage.api import StorageError
+
+SQLITE_BUSY_TIMEOUT_S = 60.0
+PG_CONNECT_TIMEOUT_S = 10.0
+PG_LOCK_TIMEOUT = "30s"
+_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+def _is_memory(url: URL) -> bool:
+    db = url.database or ""
+    return db in ("", ":memory:") or "mode=memory" in db
+
+
+def normalise_url(url: str | URL, root: Path | None = None) -> URL:
+    """Pick the async driver and make a relative SQLite file absolute against `root`."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "postgres":
+        backend = "postgresql"
+    if parsed.drivername in (backend, "postgres"):
+        parsed = parsed.set(drivername=_DRIVERS.get(backend, parsed.drivername))
+    if backend == "sqlite" and not _is_memory(parsed) and root is not None:
+        path = Path(parsed.database or "")
+        if not path.is_absolute() and not str(path).startswith("file:"):
+            parsed = parsed.set(database=str(root / path))
+    return parsed
+
+
+def _check_file(path: Path) -> None:
+    """Create the file's folder and open the file once, synchronously.
+
+    A file that cannot be opened fails here, before aiosqlite starts a worker thread for it:
+    after a failed connect that thread outlives the call and may report to a closed loop.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        sqlite3.connect(path).close()
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot open SQLite database {path}: {exc}") from exc
+
+
+def _sqlite_engine(url: URL, echo: bool) -> AsyncEngine:
+    memory = _is_memory(url)
+    if not memory and url.database and not url.database.startswith("file:"):
+        _check_file(Path(url.database))
+    kwargs: dict[str, Any] = {"poolclass": StaticPool} if memory else {}
+    engine = create_async_engine(
+        url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **kwargs
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        # Take BEGIN away from the sqlite3 module; `_on_begin` emits our own.
+        dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
+        cursor = dbapi_conn.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            "foreign_keys=ON",
+            f"busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _postgres_engine(url: URL, echo: bool) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        echo=echo,
+        isolation_level="READ COMMITTED",
+        pool_pre_ping=True,
+        connect_args={
+            "timeout": PG_CONNECT_TIMEOUT_S,
+            "server_settings": {
+                "lock_timeout": PG_LOCK_TIMEOUT,
+                "application_name": "asistente-cti",
+            },
+        },
+    )
+
+
+def make_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
+    """An engine for an async SQLite or PostgreSQL URL (plain `sqlite://`/`postgresql://` too)."""
+    parsed = normalise_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed, echo)
+    if backend == "postgresql":
+        return _postgres_engine(parsed, echo)
+    raise ValueError(f"unsupported database {parsed.render_as_string()}: use SQLite or PostgreSQL")

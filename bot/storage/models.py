@@ -1,0 +1,256 @@
+"""The database schema: SQLAlchemy 2 declarative models, portable between SQLite and PostgreSQL.
+
+The store queries these tables with Core statements (`Model.__table__`); the classes exist to
+declare the schema once, for Alembic and for readers. Every time is an aware UTC datetime
+(`UtcDateTime`). Tables with surrogate ids use SQLite's AUTOINCREMENT so an erased contact's id
+is never handed to somebody else.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.storage.types import UtcDateTime, json_type
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+_AUTOINCREMENT = {"sqlite_autoincrement": True}
+_ANSWER_KINDS = "kind IN ('option', 'figure', 'dont_know', 'skipped')"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: json_type()}  # noqa: RUF012
+
+
+class EntityRow(Base):
+    """A registrable territorial entity, seeded from DIVIPOLA."""
+
+    __tablename__ = "entities"
+    __table_args__ = (CheckConstraint("kind IN ('alcaldia', 'gobernacion')", name="kind"),)
+
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(120))
+    department_code: Mapped[str] = mapped_column(String(2), index=True)
+    department_name: Mapped[str] = mapped_column(String(120))
+
+
+class ConsentRow(Base):
+    """An accepted Habeas Data consent; holds no personal data.
+
+    `conversation_id` records where it was given; it is deliberately not a foreign key, which
+    would close a cycle conversations -> contacts -> consents -> conversations.
+    """
+
+    __tablename__ = "consents"
+    __table_args__ = (_AUTOINCREMENT,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    text_version: Mapped[str] = mapped_column(String(32))
+    granted_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class ContactRow(Base):
+    """A person of an entity: the only table with names and email addresses."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (_AUTOINCREMENT,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_code: Mapped[str] = mapped_column(ForeignKey("entities.code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    dimensions: Mapped[list[str]] = mapped_column(json_type())
+    consent_id: Mapped[int] = mapped_column(ForeignKey("consents.id"), index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("channel", "address"), _AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(320))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    state: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ProcessedMessageRow(Base):
+    """A channel message id already handled (the idempotency key of one incoming message)."""
+
+    __tablename__ = "processed_messages"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # SET NULL: a deleted conversation's message ids must still count as processed.
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), index=True
+    )
+    processed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AssessmentRow(Base):
+    """One entity's diagnosis for one cycle (year)."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        UniqueConstraint("entity_code", "cycle"),
+        CheckConstraint("status IN ('in_progress', 'submitted')", name="status"),
+        _AUTOINCREMENT,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_code: Mapped[str] = mapped_column(ForeignKey("entities.code"))
+    cycle: Mapped[int] = mapped_column(Integer)
+    questionnaire_id: Mapped[str] = mapped_column(String(64))
+    questionnaire_version: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+
+
+class AnswerRow(Base):
+    """The current value of one question (the `Answer` as kind + option or figure)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (CheckConstraint(_ANSWER_KINDS, name="kind"),)
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    option: Mapped[str | None] = mapped_column(String(64))
+    figure: Mapped[float | None] = mapped_column(Float)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    answered_at: Mapped[datetime]
+
+
+class AnswerHistoryRow(Base):
+    """Every value ever given, append-only."""
+
+    __tablename__ = "answer_history"
+    __table_args__ = (
+        CheckConstraint(_ANSWER_KINDS, name="kind"),
+        Index("ix_answer_history_question", "assessment_id", "question_id"),
+        _AUTOINCREMENT,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    option: Mapped[str | None] = mapped_column(String(64))
+    figure: Mapped[float | None] = mapped_column(Float)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    answered_at: Mapped[datetime]
+
+
+class AssessmentEventRow(Base):
+    __tablename__ = "assessment_events"
+    __table_args__ = (
+        CheckConstraint("kind IN ('started', 'submitted', 'reopened')", name="kind"),
+        _AUTOINCREMENT,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class TicketRow(Base):
+    """A request for technical accompaniment (`CTI-2026-00042`)."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (_AUTOINCREMENT,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    entity_code: Mapped[str] = mapped_column(ForeignKey("entities.code"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    topic: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text)
+    contact_means: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class TicketEventRow(Base):
+    __tablename__ = "ticket_events"
+    __table_args__ = (_AUTOINCREMENT,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str | None] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(320), default="")
+    at: Mapped[datetime]
+    message_id: Mapped[str | None] = mapped_column(String(255), index=True)
+
+
+class OutboxRow(Base):
+    """An email to send, written in the transaction that decided it; a worker delivers it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"), _AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(320), index=True)
+    subject: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(json_type())
+    headers: Mapped[dict[str, Any]]
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

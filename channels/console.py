@@ -1,0 +1,108 @@
+"""The console channel: `cti chat`. Interactive in a terminal; one message per line otherwise.
+
+Options are shown as a numbered list; typing the number or the option's label chooses it. In a
+question, letters and numbers belong to the question's own options, so the engine reads them.
+Files (report, chart) are written to a folder and their paths printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot.contract import ConversationKey, IncomingMessage, MessageHandler, Option, OutgoingMessage
+
+_QUESTION_PREFIXES = ("ans:", "dk:", "skip:")
+
+
+def render(reply: OutgoingMessage, files_dir: Path) -> str:
+    """A reply as terminal text; attachments are saved under `files_dir`."""
+    lines = [reply.text]
+    if reply.options and not _is_question(reply.options):
+        lines.append("")
+        lines += [f"  {i}. {o.label}" for i, o in enumerate(reply.options, 1)]
+    elif reply.options:
+        extra = [o.label for o in reply.options if not o.value.startswith("ans:")]
+        if extra:
+            lines.append("  [" + " · ".join(extra) + "]")
+    for attachment in reply.attachments:
+        files_dir.mkdir(parents=True, exist_ok=True)
+        path = files_dir / attachment.filename
+        path.write_bytes(attachment.data)
+        lines.append(f"  📎 {attachment.filename}: {path}")
+    return "\n".join(lines)
+
+
+def _is_question(options: tuple[Option, ...]) -> bool:
+    return any(o.value.startswith(_QUESTION_PREFIXES) for o in options)
+
+
+def choose(text: str, options: tuple[Option, ...]) -> str | None:
+    """The option a typed line picks: its number in the list, or its label. None otherwise."""
+    stripped = text.strip()
+    if not options:
+        return None
+    if _is_question(options):
+        # Only the non-answer controls are chosen by label; letters/numbers go to the engine.
+        for o in options:
+            if not o.value.startswith("ans:") and stripped.casefold() == o.label.casefold():
+                return o.value
+        return None
+    if re.fullmatch(r"\d{1,2}", stripped) and 1 <= int(stripped) <= len(options):
+        return options[int(stripped) - 1].value
+    for o in options:
+        if stripped.casefold() == o.label.casefold():
+            return o.value
+    return None
+
+
+class Console:
+    def __init__(
+        self,
+        engine: MessageHandler,
+        address: str,
+        files_dir: Path,
+        out: TextIO = sys.stdout,
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
+        self.engine, self.files_dir, self.out, self.new_id = engine, files_dir, out, new_id
+        self.key = ConversationKey("console", address)
+        self.options: tuple[Option, ...] = ()
+
+    async def send(self, line: str) -> list[OutgoingMessage]:
+        option = choose(line, self.options)
+        message = IncomingMessage(
+            self.key, self.new_id(), text="" if option else line, option=option
+        )
+        replies = await self.engine.handle(message)
+        for reply in replies:
+            print(render(reply, self.files_dir), file=self.out, end="\n\n", flush=True)
+            if reply.options:
+                self.options = reply.options
+        return replies
+
+    async def run_script(self, lines: TextIO) -> None:
+        """Non-interactive: every line is one message (blank lines skipped, '#' comments too)."""
+        for raw in lines:
+            line = raw.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            print(f"> {line}", file=self.out, flush=True)
+            await self.send(line)
+
+    async def run_interactive(self) -> None:
+        print("Asistente CTI — escriba su mensaje (Ctrl+D para salir).\n", file=self.out)
+        await self.send("hola")
+        while True:
+            try:
+                line = await asyncio.to_thread(input, "> ")
+            except (EOFError, KeyboardInterrupt):
+                print("\nHasta pronto. Su avance quedó guardado.", file=self.out)
+                return
+            if line.strip():
+                await self.send(line)

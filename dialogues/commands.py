@@ -1,0 +1,70 @@
+"""Dialogue-level commands that are not NLU intents: review, submit, progress, reopen, scope."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from dialogues.parsing import fold, parse_goto
+from dialogues.questionnaire import Questionnaire
+
+_WORDS: dict[str, str] = {
+    "revisar": "review",
+    "revision": "review",
+    "resumen": "review",
+    "enviar": "submit",
+    "enviar diagnostico": "submit",
+    "progreso": "progress",
+    "avance": "progress",
+    "mi avance": "progress",
+    "reabrir": "reopen",
+    "reabrir diagnostico": "reopen",
+    "menu": "menu",
+    "dimensiones": "dimensions",
+    "/dimensiones": "dimensions",
+    "/revisar": "review",
+    "/progreso": "progress",
+}
+_SCOPE = re.compile(r"(?:yo\s+)?(?:respondo|respondere|me encargo de|me encargare de|tomo)\s+(.+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str  # review | submit | progress | reopen | menu | dimensions | goto
+    arg: str | tuple[str, ...] | None = None
+
+
+def parse_dimensions(questionnaire: Questionnaire, text: str) -> tuple[str, ...] | None:
+    """'gobernanza y hábitat' -> ('gobernanza', 'habitat'); 'todas' -> (); None if unclear."""
+    folded = fold(text)
+    if folded in {"todas", "todo", "todas las dimensiones", "todo el cuestionario"}:
+        return ()
+    names = {d.id: fold(d.name) for d in questionnaire.dimensions}
+    parts = [p for p in re.split(r",|\s+y\s+|\s+e\s+|;", folded) if p.strip()]
+    chosen: list[str] = []
+    for part in parts:
+        part = re.sub(r"^(la|el|las|los|dimension(es)? de|dimension)\s+", "", part.strip())
+        hit = process.extractOne(part, names, scorer=fuzz.WRatio, score_cutoff=85)
+        if hit is None:
+            return None
+        if hit[2] not in chosen:
+            chosen.append(hit[2])
+    order = [d.id for d in questionnaire.dimensions]
+    return tuple(sorted(chosen, key=order.index)) or None
+
+
+def parse_command(questionnaire: Questionnaire, text: str) -> Command | None:
+    folded = fold(text)
+    if folded in _WORDS:
+        return Command(_WORDS[folded])
+    goto = parse_goto(text)
+    if goto:
+        return Command("goto", goto)
+    scope = _SCOPE.fullmatch(folded)
+    if scope:
+        dims = parse_dimensions(questionnaire, scope.group(1))
+        if dims is not None:
+            return Command("dimensions", dims)
+    return None

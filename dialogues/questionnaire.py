@@ -1,0 +1,539 @@
+"""The maturity questionnaire as validated, immutable data.
+
+The YAML file is the single source of truth about the model: dimensions, subdimensions, enabling
+axes, measurements, questions, weights, maturity levels and the "orientativo" label. Nothing about
+the model lives in Python. `load_questionnaire` turns a broken file into one `QuestionnaireError`
+naming the file, the path inside it and the reason, so start-up never shows a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    model_validator,
+)
+
+# Reserved answer words: an option may not use them as its id (see `Answer` in bot.scoring).
+DONT_KNOW = "no_se"
+SKIPPED = "omitida"
+RESERVED_OPTION_IDS = frozenset({DONT_KNOW, SKIPPED})
+
+Kind = Literal["alcaldia", "gobernacion"]
+AppliesTo = Literal["alcaldia", "gobernacion", "ambos"]
+MeasurementId = Literal["capacidades", "resultados", "percepcion"]
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=40)]
+Score = Annotated[float, Field(ge=0, le=100)]
+Loc = tuple[int | str, ...]
+
+
+class _Invalid(ValueError):
+    """A validation error that knows where it is, relative to the model that raises it.
+
+    Pydantic locates a model validator's error at the model itself; `parse_questionnaire` appends
+    this `loc` so the message points at the offending field (e.g. the second copy of an id).
+    """
+
+    def __init__(self, loc: Loc, reason: str) -> None:
+        super().__init__(reason)
+        self.loc = loc
+
+
+def _to_fraction(value: Any) -> Fraction:
+    """Weights are exact rationals ("1/6", 0.25, 2) so "they sum to 1" is an exact check."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("el peso debe ser un número, no verdadero/falso")
+    if isinstance(value, int | float | str):
+        try:
+            weight = Fraction(str(value).strip())
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"peso no válido: {value!r} (use 0.25, 1/6 o 2)") from None
+        if weight <= 0:
+            raise ValueError(f"el peso debe ser positivo, no {value!r}")
+        return weight
+    raise ValueError(f"peso no válido: {value!r}")
+
+
+Weight = Annotated[
+    Fraction,
+    BeforeValidator(_to_fraction),
+    PlainSerializer(lambda f: str(f), return_type=str),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class Option(_Model):
+    """One graded option: a concrete state of the entity, mapped to a score."""
+
+    id: Id
+    text: str = Field(min_length=1)
+    score: Score
+
+
+class Band(_Model):
+    """Values from `from_` (inclusive) up to the next band's start score `score`."""
+
+    from_: float = Field(alias="from")
+    score: Score
+
+
+class Figure(_Model):
+    """A figure the entity reports (a rate, a share, a count), scored by bands."""
+
+    unit: str = Field(min_length=1)
+    min: float
+    max: float | None = None
+    bands: tuple[Band, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _bands_cover_range(self) -> Figure:
+        starts = [b.from_ for b in self.bands]
+        if starts[0] != self.min:
+            raise _Invalid(
+                ("bands", 0, "from"), f"la primera banda debe empezar en el mínimo ({self.min:g})"
+            )
+        for i in range(1, len(starts)):
+            if not starts[i] > starts[i - 1]:
+                raise _Invalid(
+                    ("bands", i, "from"),
+                    "las bandas deben ir en orden estrictamente creciente de 'from'",
+                )
+        if self.max is not None and (self.max <= self.min or starts[-1] > self.max):
+            raise _Invalid(
+                ("max",), "el máximo debe ser mayor que el mínimo y que el inicio de cada banda"
+            )
+        return self
+
+    def score_of(self, value: float) -> float:
+        """The score of the last band whose start is <= value (value already range-checked)."""
+        chosen = self.bands[0].score
+        for band in self.bands:
+            if value >= band.from_:
+                chosen = band.score
+        return chosen
+
+    def accepts(self, value: float) -> bool:
+        return value >= self.min and (self.max is None or value <= self.max)
+
+
+class Question(_Model):
+    id: Id
+    text: str = Field(min_length=1)
+    help: str = Field(min_length=1)
+    measurement: MeasurementId
+    axes: tuple[Id, ...] = ()
+    applies_to: AppliesTo = "ambos"
+    options: tuple[Option, ...] | None = None
+    figure: Figure | None = None
+
+    @model_validator(mode="after")
+    def _options_xor_figure(self) -> Question:
+        if (self.options is None) == (self.figure is None):
+            raise ValueError("cada pregunta lleva 'options' o 'figure' (una de las dos)")
+        if self.options is not None:
+            if len(self.options) < 2:
+                raise _Invalid(("options",), "una pregunta con opciones necesita al menos dos")
+            _check_options(self.options)
+        return self
+
+    def applies(self, kind: Kind) -> bool:
+        return self.applies_to in ("ambos", kind)
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options or () if o.id == option_id), None)
+
+
+class Recommendation(_Model):
+    """What the programme offers when a subdimension is weak."""
+
+    next_step: str = Field(min_length=1)
+    accompaniment: str = Field(min_length=1)
+    cofinancing: tuple[Id, ...] = Field(min_length=1)
+
+
+class Subdimension(_Model):
+    id: Id
+    name: str = Field(min_length=1)
+    weight: Weight
+    recommendation: Recommendation
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+class Dimension(_Model):
+    id: Id
+    name: str = Field(min_length=1)
+    weight: Weight
+    subdimensions: tuple[Subdimension, ...] = Field(min_length=1)
+
+
+class Named(_Model):
+    id: Id
+    name: str = Field(min_length=1)
+    description: str = ""
+
+
+class Measurement(Named):
+    id: MeasurementId  # type: ignore[assignment]
+    weight: Weight
+
+
+class Level(_Model):
+    id: Id
+    name: str = Field(min_length=1)
+    min_score: Score
+    description: str = Field(min_length=1)
+
+
+class PerceptionItem(_Model):
+    """A statement residents rate in the citizen survey; it scores its subdimension."""
+
+    id: Id
+    subdimension: Id
+    text: str = Field(min_length=1)
+    options: tuple[Option, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _valid_options(self) -> PerceptionItem:
+        _check_options(self.options)
+        return self
+
+
+class PerceptionSurvey(_Model):
+    title: str = Field(min_length=1)
+    intro: str = Field(min_length=1)
+    items: tuple[PerceptionItem, ...] = ()
+
+
+class Questionnaire(_Model):
+    id: Id
+    version: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    label: str = Field(min_length=1, description="'autodiagnóstico orientativo' and the like")
+    label_note: str = Field(min_length=1)
+    measurements: tuple[Measurement, ...] = Field(min_length=1)
+    axes: tuple[Named, ...] = ()
+    cofinancing_components: tuple[Named, ...] = Field(min_length=1)
+    levels: tuple[Level, ...] = Field(min_length=2)
+    dimensions: tuple[Dimension, ...] = Field(min_length=1)
+    perception: PerceptionSurvey | None = None
+
+    # --- derived views (cached: the model is frozen) -------------------------------------------
+
+    @cached_property
+    def questions(self) -> tuple[Question, ...]:
+        """Every officials' question, in questionnaire order."""
+        return tuple(q for d in self.dimensions for s in d.subdimensions for q in s.questions)
+
+    @cached_property
+    def question_index(self) -> dict[str, tuple[Dimension, Subdimension, Question]]:
+        return {
+            q.id: (d, s, q) for d in self.dimensions for s in d.subdimensions for q in s.questions
+        }
+
+    @cached_property
+    def subdimension_index(self) -> dict[str, tuple[Dimension, Subdimension]]:
+        return {s.id: (d, s) for d in self.dimensions for s in d.subdimensions}
+
+    @cached_property
+    def perception_index(self) -> dict[str, PerceptionItem]:
+        return {i.id: i for i in (self.perception.items if self.perception else ())}
+
+    def questions_for(self, kind: Kind) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.applies(kind))
+
+    def level_for(self, score: float) -> Level:
+        chosen = self.levels[0]
+        for level in self.levels:
+            if score >= level.min_score:
+                chosen = level
+        return chosen
+
+    def iter_subdimensions(self) -> Iterator[tuple[Dimension, Subdimension]]:
+        for d in self.dimensions:
+            for s in d.subdimensions:
+                yield d, s
+
+    # --- cross-reference checks ------------------------------------------------------------------
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Questionnaire:
+        dims = [(("dimensions", i), d) for i, d in enumerate(self.dimensions)]
+        subs = [
+            ((*loc, "subdimensions", j), s)
+            for loc, d in dims
+            for j, s in enumerate(d.subdimensions)
+        ]
+        questions = [
+            ((*loc, "questions", k), q) for loc, s in subs for k, q in enumerate(s.questions)
+        ]
+        items = [
+            (("perception", "items", k), item)
+            for k, item in enumerate(self.perception.items if self.perception else ())
+        ]
+        _check_ids("dimensiones", [(loc, d.id) for loc, d in dims])
+        _check_ids("subdimensiones", [(loc, s.id) for loc, s in subs])
+        _check_ids("preguntas", [(loc, q.id) for loc, q in [*questions, *items]])
+        _check_ids(
+            "mediciones", [(("measurements", i), m.id) for i, m in enumerate(self.measurements)]
+        )
+        _check_ids("ejes", [(("axes", i), a.id) for i, a in enumerate(self.axes)])
+        _check_ids(
+            "componentes cofinanciables",
+            [
+                (("cofinancing_components", i), c.id)
+                for i, c in enumerate(self.cofinancing_components)
+            ],
+        )
+        _check_ids("niveles", [(("levels", i), lv.id) for i, lv in enumerate(self.levels)])
+
+        _check_weights(("measurements",), [m.weight for m in self.measurements])
+        _check_weights(("dimensions",), [d.weight for d in self.dimensions])
+        for loc, d in dims:
+            _check_weights((*loc, "subdimensions"), [s.weight for s in d.subdimensions])
+
+        if self.levels[0].min_score != 0:
+            raise _Invalid(
+                ("levels", 0, "min_score"), "el primer nivel de madurez debe empezar en 0"
+            )
+        for i in range(1, len(self.levels)):
+            prev, cur = self.levels[i - 1].min_score, self.levels[i].min_score
+            if cur <= prev:
+                raise _Invalid(
+                    ("levels", i, "min_score"),
+                    f"el nivel {self.levels[i].id!r} es inalcanzable: su umbral ({cur:g}) "
+                    f"no supera el del nivel anterior ({prev:g})",
+                )
+
+        axes = {a.id for a in self.axes}
+        components = {c.id for c in self.cofinancing_components}
+        measurements = {m.id for m in self.measurements}
+        for loc, s in subs:
+            for c in s.recommendation.cofinancing:
+                if c not in components:
+                    raise _Invalid(
+                        (*loc, "recommendation", "cofinancing"),
+                        f"componente cofinanciable desconocido {c!r}",
+                    )
+        for loc, q in questions:
+            unknown = [a for a in q.axes if a not in axes]
+            if unknown:
+                raise _Invalid((*loc, "axes"), f"eje habilitador desconocido {unknown[0]!r}")
+            if q.measurement == "percepcion":
+                raise _Invalid((*loc, "measurement"), "la percepción va en la sección 'perception'")
+            if q.measurement not in measurements:
+                raise _Invalid(
+                    (*loc, "measurement"), f"medición sin peso declarado {q.measurement!r}"
+                )
+        sub_ids = {s.id for _, s in subs}
+        for loc, item in items:
+            if item.subdimension not in sub_ids:
+                raise _Invalid(
+                    (*loc, "subdimension"), f"subdimensión desconocida {item.subdimension!r}"
+                )
+        if items and "percepcion" not in measurements:
+            raise _Invalid(
+                ("measurements",), "hay ítems de percepción pero no la medición 'percepcion'"
+            )
+        return self
+
+
+class QuestionnaireError(Exception):
+    """A questionnaire file that cannot be used; `str()` is one readable line."""
+
+    def __init__(self, path: Path, where: str, reason: str) -> None:
+        self.path, self.where, self.reason = path, where, reason
+        super().__init__(f"{path}: {where}: {reason}" if where else f"{path}: {reason}")
+
+
+def _check_options(options: tuple[Option, ...]) -> None:
+    ids = [(("options", i), o.id) for i, o in enumerate(options)]
+    _check_ids("opciones", ids)
+    for loc, oid in ids:
+        if oid in RESERVED_OPTION_IDS:
+            raise _Invalid((*loc, "id"), f"{oid!r} es una respuesta reservada; use otro id")
+
+
+def _check_ids(what: str, ids: list[tuple[Loc, str]]) -> None:
+    """Point at the second occurrence of the first repeated id."""
+    seen: set[str] = set()
+    for loc, ident in ids:
+        if ident in seen:
+            raise _Invalid((*loc, "id"), f"id repetido en {what}: {ident!r}")
+        seen.add(ident)
+
+
+def _check_weights(loc: Loc, weights: list[Fraction]) -> None:
+    total = sum(weights, Fraction(0))
+    if total != 1:
+        raise _Invalid(loc, f"los pesos suman {total} (≈ {float(total):g}) y deben sumar 1")
+
+
+def _location(raw: Any, loc: Loc) -> str:
+    """Turn pydantic's loc into a readable path, naming list items by their id if they have one."""
+    parts: list[str] = []
+    node = raw
+    for key in loc:
+        if isinstance(key, int) and isinstance(node, list) and 0 <= key < len(node):
+            node = node[key]
+            ident = node.get("id") if isinstance(node, dict) else None
+            parts.append(
+                f"[{ident}]" if isinstance(ident, str | int) and ident != "" else f"[{key}]"
+            )
+            continue
+        if isinstance(key, str) and isinstance(node, dict):
+            if key not in node and key.startswith(("function-", "tagged-")):
+                continue
+            node = node.get(key)
+            parts.append(f".{key}" if parts else key)
+            continue
+        if isinstance(key, str) and key.startswith(("function-", "tagged-")):
+            continue
+        parts.append(f".{key}" if parts else str(key))
+    return "".join(parts)
+
+
+# Pydantic's messages are English; the people who edit the file read Spanish.
+_REASONS: dict[str, str] = {
+    "missing": "falta este campo",
+    "extra_forbidden": "campo desconocido",
+    "less_than_equal": "debe ser menor o igual que {le}",
+    "greater_than_equal": "debe ser mayor o igual que {ge}",
+    "less_than": "debe ser menor que {lt}",
+    "greater_than": "debe ser mayor que {gt}",
+    "string_too_short": "debe tener al menos {min_length} caracteres",
+    "string_too_long": "admite como máximo {max_length} caracteres",
+    "string_pattern_mismatch": (
+        "identificador no válido: use letras sin tilde, números, '_', '.' o '-', sin espacios"
+    ),
+    "too_short": "necesita al menos {min_length} elemento(s)",
+    "literal_error": "valor no permitido; use {expected}",
+    "string_type": "debe ser un texto (escríbalo entre comillas)",
+    "float_type": "debe ser un número",
+    "float_parsing": "debe ser un número",
+    "finite_number": "debe ser un número finito",
+    "tuple_type": "debe ser una lista",
+    "list_type": "debe ser una lista",
+    "model_type": "debe ser un mapa (clave: valor)",
+    "model_attributes_type": "debe ser un mapa (clave: valor)",
+    "dict_type": "debe ser un mapa (clave: valor)",
+}
+
+
+def _reason(err: Any) -> str:
+    """One Spanish sentence for one pydantic error."""
+    kind = err["type"]
+    ctx = {
+        k: f"{v:g}" if isinstance(v, float) else str(v).replace(" or ", " o ")
+        for k, v in (err.get("ctx") or {}).items()
+    }
+    if kind == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    if kind == "string_too_short" and ctx.get("min_length") == "1":
+        return "no puede estar vacío"
+    if kind in _REASONS:
+        return _REASONS[kind].format(**ctx)
+    return f"valor no válido ({err['msg']})"
+
+
+def parse_questionnaire(raw: Any, path: Path) -> Questionnaire:
+    """Validate already-parsed YAML; raise `QuestionnaireError` with one readable message."""
+    if raw is None:
+        raise QuestionnaireError(path, "", "el archivo está vacío")
+    if not isinstance(raw, dict):
+        raise QuestionnaireError(path, "", "el archivo debe contener un mapa YAML en su raíz")
+    try:
+        return Questionnaire.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        # A list whose items failed also reports "too short" at the list itself: not a new error.
+        locs = [tuple(e["loc"]) for e in errors]
+        errors = [
+            e
+            for e, loc in zip(errors, locs, strict=True)
+            if not any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs)
+        ] or errors
+        err = errors[0]
+        loc = tuple(err["loc"])
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, _Invalid):
+            loc += cause.loc
+        reason = _reason(err)
+        if len(errors) > 1:
+            reason += f" (y {len(errors) - 1} error(es) más)"
+        raise QuestionnaireError(path, _location(raw, loc), reason) from None
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses a key repeated in one mapping (PyYAML keeps the last silently)."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                "en este mapa", node.start_mark, f"clave repetida {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=True)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+# The commonest PyYAML complaints, in Spanish; anything else keeps PyYAML's own words.
+_YAML_PROBLEMS: dict[str, str] = {
+    "mapping values are not allowed here": "aquí no puede ir 'clave: valor'",
+    "found character '\\t' that cannot start any token": "hay un tabulador; sangre con espacios",
+    "could not find expected ':'": "falta ':' después de una clave",
+    "found undefined alias": "alias no definido",
+    "found unexpected end of stream": "el archivo termina antes de cerrar una estructura",
+}
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        reason = "el archivo no existe"
+    except IsADirectoryError:
+        reason = "es una carpeta, no un archivo"
+    except PermissionError:
+        reason = "no hay permiso para leer el archivo"
+    except OSError as exc:
+        reason = f"no se puede leer el archivo ({exc.strerror or exc})"
+    except UnicodeDecodeError as exc:
+        reason = f"el archivo no está en UTF-8 (byte {exc.start})"
+    raise QuestionnaireError(path, "", reason)
+
+
+def load_questionnaire(path: Path) -> Questionnaire:
+    """Read and validate one questionnaire file."""
+    text = _read(path)
+    try:
+        raw = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass: safe
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"línea {mark.line + 1}" if mark else ""
+        problem = str(getattr(exc, "problem", None) or "estructura no reconocida")
+        problem = _YAML_PROBLEMS.get(problem, problem)
+        raise QuestionnaireError(path, where, f"YAML no válido: {problem}") from None
+    return parse_questionnaire(raw, path)

@@ -1,0 +1,77 @@
+"""The conversation state stored with each conversation: small, JSON-serialisable, versioned."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+Flow = Literal[
+    "register",  # collecting the contact's entity and details (after consent)
+    "menu",  # registered, nothing pending
+    "question",  # answering the questionnaire
+    "confirm_overwrite",  # replacing an answer another contact gave
+    "confirm_answer",  # an answer understood from free words, awaiting confirmation
+    "stuck",  # three failed tries at one question
+    "review",  # reviewing before submitting
+    "jump",  # asked which question to change
+    "confirm_submit",
+    "confirm_reopen",
+    "confirm_erase",
+    "dimensions",  # choosing the dimensions this contact takes charge of
+]
+RegStep = Literal[
+    "kind", "entity", "department", "confirm_entity", "name", "role", "email", "confirm"
+]
+
+STATE_VERSION = 1
+
+
+class Registration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    step: RegStep = "kind"
+    kind: Literal["alcaldia", "gobernacion"] | None = None
+    candidates: list[str] = Field(default_factory=list)  # DANE codes awaiting a choice
+    entity_code: str | None = None
+    name: str | None = None
+    role: str | None = None
+    email: str | None = None
+    failures: int = 0
+
+
+class Pending(BaseModel):
+    """An answer waiting for the user's yes/no (overwrite, or words we were not sure about)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question_id: str
+    answer: str | float  # Answer.dump()
+    then: str | None = None  # the question to return to afterwards
+
+
+class State(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    v: int = STATE_VERSION
+    flow: Flow = "register"
+    consent_id: int | None = None
+    assessment_id: int | None = None
+    reg: Registration = Field(default_factory=Registration)
+    current: str | None = None  # the question being asked
+    failures: int = 0  # failed tries at `current`
+    skipped: list[str] = Field(default_factory=list)  # skipped by this contact, asked at review
+    pending: Pending | None = None
+
+    @classmethod
+    def load(cls, raw: dict[str, Any]) -> State:
+        """Restore a stored state; an unreadable one starts over at the menu, never crashes."""
+        try:
+            return cls.model_validate(raw)
+        except ValidationError:
+            return cls(
+                flow="menu", consent_id=raw.get("consent_id") if isinstance(raw, dict) else None
+            )
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")

@@ -1,0 +1,186 @@
+"""Free text -> one of the current question's graded options.
+
+"ya lo adoptamos pero no se ha implementado" should pick "Está adoptado pero aún no se
+implementa". Each text becomes a bag of crude stems, with words in the scope of a negation
+marked ("no se implementa" -> `~implem`) and with the stage of maturity it describes
+(formulating, adopted, running, measured, partial, complete, nothing) added as concept tokens,
+so different verbs for one stage meet. Options are compared by a TF-IDF cosine computed over the
+question's own options (words every option shares weigh little), blended with a character
+trigram cosine that absorbs typos. The result says whether the best option is clearly ahead, so
+the dialogue can confirm when it is not.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nlu.text import SHORTHAND, fold
+
+_WORD = re.compile(r"\w+")
+_LETTERS = "abcdefghij"
+_ORDINALS = ("primer", "segund", "tercer", "cuart", "quint", "sext", "septim", "octav")
+_CHOICE = re.compile(
+    r"^\s*(?:(?:es|seria|sería|creo que|marco|elijo|escojo)\s+)?(?:la|el)?\s*"
+    r"(?:opci[oó]n|literal|respuesta|letra|n[uú]mero)?\s*(?P<choice>[a-j]|\d{1,2}|\w+)\s*[).:!]?\s*$",
+    re.IGNORECASE,
+)
+_NEGATORS = frozenset({"no", "ni", "nunca", "sin", "tampoco", "jamas", "ningun", "ninguna",
+                       "ninguno", "nadie", "nada"})  # fmt: skip
+_NEGATION_ONLY = frozenset({"no", "nada", "ninguno", "ninguna", "ningun", "nunca", "jamas"})
+_SCOPE_BREAKERS = frozenset({"pero", "y", "sino", "aunque", "mas", "ademas"})
+_STOPWORDS = frozenset(
+    {
+        "a", "al", "como", "con", "de", "del", "el", "en", "es", "esta", "estan", "este", "esto",
+        "ha", "han", "hay", "la", "las", "le", "lo", "los", "o", "para", "por", "que", "se",
+        "si", "su", "sus", "un", "una", "unos", "unas", "ya", "somos", "tenemos", "tiene",
+        "tienen", "hemos", "hace", "hacen", "hizo", "nosotros", "nuestro", "nuestra", "entidad",
+        "municipio", "alcaldia", "gobernacion", "eso", "esa", "ese", "bueno", "pues", "creo",
+        "verdad", "actualmente", "momento", "ahora", "mismo", "muy", "bien", "forma", "otra",
+        "otras", "otros", "cada", "cual", "cuales", "solo", "tambien", "ahi", "alla", "aqui",
+        "aun", "todavia",
+    }
+)  # fmt: skip
+# Stage of maturity a word points at; prefixes of folded words.
+_CONCEPTS: dict[str, tuple[str, ...]] = {
+    "@plan": ("formul", "elabor", "constru", "disen", "prepar", "planea", "proyect", "borrador",
+              "redact", "estructur", "proceso", "estudi", "gestion", "actualizac"),
+    "@adopt": ("adopt", "aprob", "expedi", "firm", "decret", "formaliz", "oficializ", "vigent"),
+    "@run": ("implement", "ejecut", "funcion", "march", "opera", "aplic", "presta", "usa",
+             "usan", "uso", "utiliz", "instal"),
+    "@measure": ("evalu", "mide", "miden", "medim", "medir", "medic", "indicador", "seguim",
+                 "monitor", "metric", "tablero", "verific", "public"),
+    "@partial": ("algun", "parte", "parcial", "poc", "pilot", "prueba", "ocasion", "esporad",
+                 "puntual", "ciert", "unas"),
+    "@all": ("todo", "toda", "mayoria", "complet", "total", "permanent", "regular", "siempre",
+             "habitual"),
+}  # fmt: skip
+# "no se" is also the start of "no se ha implementado": only final or before what one may not know.
+_DONT_KNOW = re.compile(
+    r"\b(?:no se(?=\s*$|\s*[,.!?]|\s+(?:que|cual|si|bien|la respuesta|decir|responder))"
+    r"|no sabemos|no sabria|ni idea|no tengo idea|no estoy segur[oa]|no conozco|desconozco)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerMatch:
+    option_id: str | None  # None when nothing fits (or the user does not know)
+    confidence: float  # 0..1, similarity of the best option
+    sure: bool  # clearly ahead of the runner-up: no need to confirm
+    scores: tuple[tuple[str, float], ...] = ()  # every option, best first
+    by: str = "text"  # "choice" (letter, number, ordinal), "text", or "none"
+
+
+def _stem(word: str) -> str:
+    word = word[:-1] if len(word) > 4 and word.endswith("s") else word
+    return word[:6]
+
+
+def _concept(word: str) -> str | None:
+    for concept, prefixes in _CONCEPTS.items():
+        if word.startswith(prefixes):
+            return concept
+    return None
+
+
+def features(text: str) -> Counter[str]:
+    """Stems and concepts of a text, `~` marking those under a negation."""
+    bag: Counter[str] = Counter()
+    words = [SHORTHAND.get(w, w) for w in _WORD.findall(fold(text))]
+    scope = 0
+    negated_any = False
+    for word in words:
+        if word in _NEGATORS:
+            scope, negated_any = 3, True
+            continue
+        if word in _SCOPE_BREAKERS:
+            scope = 0
+            continue
+        if word in _STOPWORDS:
+            continue
+        mark = "~" if scope > 0 else ""
+        scope = max(0, scope - 1)
+        bag[mark + _stem(word)] += 1
+        concept = _concept(word)
+        if concept:
+            bag[mark + concept] += 2
+    # "no", "todavía no", "nada", or an option that opens with a negation: nothing exists yet.
+    if words and (words[0] in _NEGATORS or (negated_any and not bag)):
+        bag["@none"] += 3
+    return bag
+
+
+def _trigrams(text: str) -> Counter[str]:
+    padded = " " + " ".join(_WORD.findall(fold(text))) + " "
+    return Counter(padded[i : i + 3] for i in range(len(padded) - 2))
+
+
+def _cosine(a: Counter[str], b: Counter[str], weight: dict[str, float] | None = None) -> float:
+    def w(key: str) -> float:
+        return weight.get(key, 0.0) if weight is not None else 1.0
+
+    dot = sum(a[k] * b[k] * w(k) ** 2 for k in a.keys() & b.keys())
+    norm_a = math.sqrt(sum((v * w(k)) ** 2 for k, v in a.items()))
+    norm_b = math.sqrt(sum((v * w(k)) ** 2 for k, v in b.items()))
+    return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
+
+
+def _explicit_choice(text: str, options: Sequence[tuple[str, str]]) -> int | None:
+    match = _CHOICE.match(fold(text))
+    if match is None:
+        return None
+    choice = match.group("choice")
+    if len(choice) == 1 and choice in _LETTERS:
+        index = _LETTERS.index(choice)
+    elif choice.isdigit():
+        index = int(choice) - 1
+    elif choice.startswith(_ORDINALS):
+        index = next(i for i, p in enumerate(_ORDINALS) if choice.startswith(p))
+    elif choice in {"ultima", "ultimo"}:
+        index = len(options) - 1
+    else:
+        return None
+    return index if 0 <= index < len(options) else None
+
+
+def interpret_answer(
+    text: str,
+    options: Sequence[tuple[str, str]],
+    *,
+    min_score: float = 0.2,
+    margin: float = 0.08,
+) -> AnswerMatch:
+    """The option (id, text) that `text` describes, with how sure that is.
+
+    `sure` needs a score of at least `min_score` and a lead of `margin` over the runner-up.
+    """
+    if not options or not text.strip():
+        return AnswerMatch(None, 0.0, False, by="none")
+    index = _explicit_choice(text, options)
+    if index is not None:
+        ranked = tuple((oid, 1.0 if i == index else 0.0) for i, (oid, _) in enumerate(options))
+        ranked = tuple(sorted(ranked, key=lambda pair: -pair[1]))
+        return AnswerMatch(options[index][0], 1.0, True, ranked, by="choice")
+    if "no sé" in text.casefold() or _DONT_KNOW.search(fold(text)):
+        return AnswerMatch(None, 0.0, False, by="none")
+    bags = [features(option_text) for _, option_text in options]
+    document_frequency = Counter(key for bag in bags for key in bag)
+    count = len(options)
+    idf = {k: math.log((count + 1) / (df + 1)) + 1.0 for k, df in document_frequency.items()}
+    user = features(text)
+    user_trigrams = _trigrams(text)
+    scored = []
+    for (option_id, option_text), bag in zip(options, bags, strict=True):
+        lexical = _cosine(user, bag, idf)
+        spelling = _cosine(user_trigrams, _trigrams(option_text))
+        scored.append((option_id, round(0.7 * lexical + 0.3 * spelling, 4)))
+    ranked = tuple(sorted(scored, key=lambda pair: -pair[1]))
+    best_id, best = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    if best <= 0.0:
+        return AnswerMatch(None, 0.0, False, ranked, by="none")
+    sure = best >= min_score and best - runner_up >= margin
+    return AnswerMatch(best_id, best, sure, ranked)

@@ -1,0 +1,335 @@
+"""Municipalities and departments named in free text, resolved to DANE codes against DIVIPOLA.
+
+Many Colombian place names are ordinary words or surnames (La Paz, Granada, Belén, Pereira,
+Mosquera), so a name counts only where the text makes a place likely:
+- after a cue ("alcaldía de", "gobernación del", "somos de", "desde"): typo-tolerant match;
+- when the whole message is a place name, optionally qualified ("Buenavista, Córdoba");
+- anywhere, exact and accent-free, for names that are rarely anything but a place: capitals and
+  distritos, and names of two or more content words ("Santa Rosa de Osos", "Paz de Ariporo").
+An ambiguous name yields one entity per candidate on the same span; a department named right
+after it ("Buenavista, Córdoba", "La Unión en Nariño") keeps only the candidates in it.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from nlu.base import Entity
+from nlu.text import Token, fold, tokenize
+
+MUNICIPIO = "municipio"
+DEPARTAMENTO = "departamento"
+BOTH = frozenset({MUNICIPIO, DEPARTAMENTO})
+
+# Cue head -> kinds of place it introduces; optional modifiers may follow, then "de"/"del".
+_CUE_HEADS: dict[str, frozenset[str]] = {
+    "alcaldia": frozenset({MUNICIPIO}),
+    "alcalde": frozenset({MUNICIPIO}),
+    "alcaldesa": frozenset({MUNICIPIO}),
+    "municipio": frozenset({MUNICIPIO}),
+    "ciudad": frozenset({MUNICIPIO}),
+    "distrito": frozenset({MUNICIPIO}),
+    "gobernacion": frozenset({DEPARTAMENTO}),
+    "gobernador": frozenset({DEPARTAMENTO}),
+    "gobernadora": frozenset({DEPARTAMENTO}),
+    "departamento": frozenset({DEPARTAMENTO}),
+    "depto": frozenset({DEPARTAMENTO}),
+    "dpto": frozenset({DEPARTAMENTO}),
+}
+_CUE_MODIFIERS = frozenset({"municipal", "distrital", "mayor", "especial", "departamental"})
+# Verb + "de"/"desde" that introduce where the writer is from.
+_NEUTRAL_VERBS = frozenset({"somos", "soy", "escribo", "escribimos", "hablo", "hablamos"})
+_OF = frozenset({"de", "del"})
+_ARTICLES = frozenset({"la", "el", "los", "las"})
+_CONNECTORS = frozenset({"en", "de", "del", "el", "departamento", "depto", "dpto"})
+_NON_CONTENT = frozenset({"de", "del", "la", "el", "los", "las", "y", "san", "santa", "santo"})
+
+# Names that, without a cue, are far more often a word, a person or another country's place.
+_NEEDS_CUE = frozenset(
+    {
+        "pasto", "leticia", "florencia", "armenia", "turbo", "barranca", "la heroica",
+        "meta", "cesar", "choco", "caldas", "bolivar", "cordoba", "magdalena", "narino",
+        "santander", "amazonas", "atlantico", "valle", "guajira",
+        "puerto rico", "buenos aires", "pueblo nuevo", "pueblo rico", "villa rica",
+    }
+)  # fmt: skip
+
+# Names that are also ordinary words, given names or foreign places: accepted after a specific cue
+# ("alcaldía de Granada") but not after a vague one ("desde el colegio") nor as a whole message.
+_ORDINARY = frozenset(
+    {
+        "agrado", "aguada", "aguadas", "albania", "alejandria", "algarrobo", "altamira",
+        "andalucia", "andes", "los andes", "angostura", "arenal", "argelia", "belen", "betania",
+        "california", "campamento", "candelaria", "carolina", "cartago", "colombia", "colon",
+        "concepcion", "concordia", "confines", "contadero", "contratacion", "convencion",
+        "copacabana", "corrales", "cota", "cotorra", "distraccion", "dolores", "el aguila",
+        "el bagre", "el banco", "el cairo", "el calvario", "el carmen", "el castillo",
+        "el cerrito", "el charco", "el colegio", "el dorado", "el espino", "el molino", "el paso",
+        "el penol", "el penon", "el pinon", "el playon", "el reten", "el retorno", "el roble",
+        "el rosal", "el rosario", "el santuario", "el tambo", "elias", "encino", "filadelfia",
+        "floresta", "florida", "fresno", "fundacion", "galeras", "gama", "genova", "gigante",
+        "ginebra", "granada", "guadalupe", "hato", "hispania", "hobo", "honda", "jardin",
+        "jerusalen", "jordan", "la apartada", "la argentina", "la belleza", "la calera",
+        "la capilla", "la ceja", "la celia", "la cruz", "la cumbre", "la dorada", "la esperanza",
+        "la estrella", "la florida", "la gloria", "la llanada", "la merced", "la mesa",
+        "la palma", "la paz", "la pena", "la pintada", "la plata", "la playa", "la primavera",
+        "la salina", "la sierra", "la union", "la vega", "la victoria", "la virginia", "lerida",
+        "libano", "los santos", "lourdes", "madrid", "malaga", "manta", "margarita", "matanza",
+        "mercaderes", "milan", "miraflores", "miranda", "montecristo", "monterrey", "morelia",
+        "nilo", "palermo", "palestina", "palmar", "palmito", "paramo", "pesca", "piedras",
+        "plato", "potosi", "pradera", "prado", "providencia", "purificacion", "regidor",
+        "remedios", "remolino", "retiro", "rosas", "santiago", "segovia", "sevilla", "socorro",
+        "soledad", "tena", "tenerife", "teruel", "toca", "toro", "trinidad", "trujillo", "une",
+        "valencia", "venecia", "versalles", "vetas", "victoria",
+    }
+)  # fmt: skip
+
+_MAX_WHOLE_MESSAGE_TOKENS = 8
+_MAX_FUZZY_WORDS = 4  # longer spans are matched exactly only (keeps a parse well under 1 ms)
+_LEADING_FILLER = frozenset({"de", "del", "desde", "en", "el", "la", "es"})
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    code: str  # DANE: 5 digits for a municipality, 2 for a department
+    name: str  # DIVIPOLA spelling
+    kind: str  # MUNICIPIO or DEPARTAMENTO
+    dept_code: str
+    well_known: bool = False  # a department capital or a distrito
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    first: int  # token indices [first, last) of the name
+    last: int
+    consumed: int  # end of the name plus any department qualifier
+    places: tuple[Place, ...]
+    score: float  # 0..100
+    cued: bool
+    form: str  # the indexed name that matched
+
+
+def _key(text: str) -> str:
+    return " ".join(t.norm for t in tokenize(text))
+
+
+def _variants(name: str) -> set[str]:
+    """Searchable forms of a DIVIPOLA name: "BOGOTÁ, D.C." -> {"bogota d c", "bogota"}."""
+    forms = {_key(name), _key(name.split(",")[0])}
+    if " - " in name:
+        forms.update(_key(part) for part in name.split(" - "))
+    return {f for f in forms if f}
+
+
+class Gazetteer:
+    """DIVIPOLA names indexed for exact and fuzzy lookup."""
+
+    def __init__(self, places: Iterable[Place], aliases: Mapping[str, Sequence[str]]) -> None:
+        self._by_code = {p.code: p for p in places}
+        self._index: dict[str, dict[str, list[Place]]] = {MUNICIPIO: {}, DEPARTAMENTO: {}}
+        self._strict: dict[str, list[Place]] = {}
+        for place in self._by_code.values():
+            for form in _variants(place.name):
+                self._add(form, place)
+        for code, texts in aliases.items():
+            if code not in self._by_code:
+                raise ValueError(f"alias for unknown DANE code {code!r}: {list(texts)}")
+            for text in texts:
+                self._add(_key(text), self._by_code[code])
+        self._choices = {kind: list(index) for kind, index in self._index.items()}
+        self._longest = max(len(k.split()) for index in self._index.values() for k in index)
+
+    @classmethod
+    def from_csv(cls, path: Path, aliases: Mapping[str, Sequence[str]] | None = None) -> Gazetteer:
+        """Load DIVIPOLA; areas with no municipal government (ANM) are left out."""
+        places: dict[str, Place] = {}
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                dept = row["dept_code"]
+                places.setdefault(dept, Place(dept, row["dept_name"], DEPARTAMENTO, dept))
+                if row["kind"] != "area_no_municipalizada":
+                    code = row["muni_code"]
+                    # Capitals carry code XX001 (Bogotá is Cundinamarca's, so 25001 is not).
+                    capital = code.endswith("001") and dept != "25"
+                    well_known = capital or row["kind"] in {"distrito", "capital_distrito"}
+                    places[code] = Place(code, row["muni_name"], MUNICIPIO, dept, well_known)
+        wanted = {c: t for c, t in (aliases or {}).items() if c.isdigit() and len(c) in (2, 5)}
+        return cls(places.values(), wanted)
+
+    def place(self, code: str) -> Place | None:
+        return self._by_code.get(code)
+
+    def _add(self, form: str, place: Place) -> None:
+        bucket = self._index[place.kind].setdefault(form, [])
+        if place not in bucket:
+            bucket.append(place)
+        if self._strictly_a_place(form, place):
+            strict = self._strict.setdefault(form, [])
+            if place not in strict:
+                strict.append(place)
+
+    @staticmethod
+    def _strictly_a_place(form: str, place: Place) -> bool:
+        if form in _NEEDS_CUE:
+            return False
+        if place.kind == DEPARTAMENTO:
+            return True
+        content = [w for w in form.split() if w not in _NON_CONTENT and len(w) > 1]
+        return place.well_known or len(content) >= 2
+
+    # -- matching --------------------------------------------------------------------------
+
+    def _lookup(
+        self, key: str, kinds: frozenset[str], fuzzy: bool, cutoff: float
+    ) -> tuple[list[Place], float, str]:
+        found = [p for kind in sorted(kinds) for p in self._index[kind].get(key, [])]
+        if found or not fuzzy or len(key) < 5 or key.count(" ") >= _MAX_FUZZY_WORDS:
+            return found, 100.0 if found else 0.0, key
+        places: list[Place] = []
+        score, form = 0.0, key
+        for kind in sorted(kinds):
+            hit = process.extractOne(
+                key, self._choices[kind], scorer=fuzz.ratio, score_cutoff=cutoff
+            )
+            # Typos seldom touch the first letter; requiring it avoids "alcaldia" ~ "alcala".
+            if hit is None or hit[0][0] != key[0] or hit[1] < score:
+                continue
+            if hit[1] > score:
+                places, score, form = [], hit[1], hit[0]
+            places.extend(self._index[kind][hit[0]])
+        return places, score, form
+
+    def _match_at(
+        self, tokens: Sequence[Token], first: int, kinds: frozenset[str], *, vague: bool
+    ) -> _Match | None:
+        """Best name starting at token `first`; a vague cue refuses ordinary-word names."""
+        if first >= len(tokens) or tokens[first].norm in _CUE_HEADS:
+            return None
+        best: _Match | None = None
+        for last in range(min(len(tokens), first + self._longest), first, -1):
+            key = " ".join(t.norm for t in tokens[first:last])
+            cutoff = 85.0 if len(key) >= 8 else 90.0
+            places, score, form = self._lookup(key, kinds, True, cutoff)
+            if not places or (vague and form in _ORDINARY):
+                continue
+            if best is None or score > best.score:
+                best = _Match(first, last, last, tuple(places), score, True, form)
+        return self._qualify(tokens, best) if best is not None else None
+
+    def _qualify(self, tokens: Sequence[Token], match: _Match) -> _Match:
+        """Narrow a municipality to the department named right after it, if any."""
+        if all(p.kind == DEPARTAMENTO for p in match.places):
+            return match
+        position = match.last
+        while position < len(tokens) and tokens[position].norm in _CONNECTORS:
+            position += 1
+        dept = self._match_department(tokens, position)
+        if dept is None:
+            return match
+        code, end = dept
+        narrowed = tuple(p for p in match.places if p.kind == MUNICIPIO and p.dept_code == code)
+        if not narrowed:
+            return match
+        return _Match(match.first, match.last, end, narrowed, match.score, match.cued, match.form)
+
+    def _match_department(self, tokens: Sequence[Token], first: int) -> tuple[str, int] | None:
+        for last in range(min(len(tokens), first + 8), first, -1):
+            key = " ".join(t.norm for t in tokens[first:last])
+            places, _, _ = self._lookup(key, frozenset({DEPARTAMENTO}), True, 85.0)
+            if len(places) == 1:
+                return places[0].code, last
+        return None
+
+    def _cue_starts(self, tokens: Sequence[Token]) -> list[tuple[int, frozenset[str]]]:
+        """Token positions a cue points at, with the kinds of place it allows."""
+        starts: list[tuple[int, frozenset[str]]] = []
+        norms = [t.norm for t in tokens]
+        for i, norm in enumerate(norms):
+            if norm in _CUE_HEADS:
+                j = i + 1
+                while j < len(norms) and norms[j] in _CUE_MODIFIERS:
+                    j += 1
+                if j < len(norms) and norms[j] in _OF:
+                    starts.append((j + 1, _CUE_HEADS[norm]))
+            elif norm == "desde" or (
+                norm in _NEUTRAL_VERBS and i + 1 < len(norms) and norms[i + 1] in _OF | {"desde"}
+            ):
+                starts.append((i + 1 if norm == "desde" else i + 2, BOTH))
+        # "alcaldía de la Unión" / "somos de la Guajira": try with and without the article.
+        with_articles = list(starts)
+        for position, kinds in with_articles:
+            if position < len(norms) and norms[position] in _ARTICLES:
+                starts.append((position + 1, kinds))
+        return starts
+
+    def _candidates(self, tokens: Sequence[Token], expect: bool) -> list[_Match]:
+        matches: list[_Match] = []
+        for first, kinds in self._cue_starts(tokens):
+            found = self._match_at(tokens, first, kinds, vague=kinds == BOTH)
+            if found is not None:
+                matches.append(found)
+        if expect:
+            for first in range(len(tokens)):
+                found = self._match_at(tokens, first, BOTH, vague=False)
+                if found is not None:
+                    matches.append(found)
+        elif len(tokens) <= _MAX_WHOLE_MESSAGE_TOKENS:
+            # The whole message is a name ("cartagena", "de Buenavista, Córdoba").
+            skip = 0
+            while skip < len(tokens) - 1 and tokens[skip].norm in _LEADING_FILLER:
+                skip += 1
+            for first in {0, skip}:
+                found = self._match_at(tokens, first, BOTH, vague=True)
+                if found is not None and found.consumed == len(tokens):
+                    matches.append(found)
+        for first in range(len(tokens)):
+            for last in range(min(len(tokens), first + self._longest), first, -1):
+                key = " ".join(t.norm for t in tokens[first:last])
+                places = self._strict.get(key)
+                if places:
+                    matches.append(_Match(first, last, last, tuple(places), 100.0, False, key))
+                    break
+        return matches
+
+    def find(self, text: str, *, expect: bool = False) -> list[Entity]:
+        """Place entities in `text`; `expect` when the dialogue has just asked for a place."""
+        tokens = tokenize(text)
+        ranked = sorted(
+            self._candidates(tokens, expect),
+            key=lambda m: (-m.score, -(m.last - m.first), not m.cued, m.first),
+        )
+        taken: list[_Match] = []
+        for match in ranked:
+            if all(match.consumed <= t.first or match.first >= t.consumed for t in taken):
+                taken.append(match)
+        entities: list[Entity] = []
+        for match in sorted(taken, key=lambda m: m.first):
+            start, end = tokens[match.first].start, tokens[match.last - 1].end
+            for place in sorted(match.places, key=lambda p: (p.kind, p.code)):
+                entities.append(
+                    Entity(
+                        entity=place.kind,
+                        start=start,
+                        end=end,
+                        value=place.code,
+                        confidence=round(match.score / 100.0, 4),
+                    )
+                )
+        return entities
+
+
+def display_name(place: Place) -> str:
+    """Title-cased DIVIPOLA name for messages ("SAN ANDRÉS DE TUMACO" -> "San Andrés de Tumaco")."""
+    small = {"de", "del", "la", "el", "los", "las", "y"}
+    words = place.name.lower().split(" ")
+    return " ".join(
+        w if (i and w in small) else w[:1].upper() + w[1:] for i, w in enumerate(words)
+    ).replace("D.c.", "D.C.")
+
+
+__all__ = ["BOTH", "DEPARTAMENTO", "MUNICIPIO", "Gazetteer", "Place", "display_name", "fold"]

@@ -1,0 +1,77 @@
+"""Reading what a person typed as an answer: table tests over the factory questionnaire."""
+
+import pytest
+
+from dialogues.parsing import Understood, guess_option, parse_answer, parse_goto, parse_number
+from tests.factories import build
+
+Q = build()
+MOV = Q.question_index["HAB-MOV-01"][2]  # options a(0) b(30) c(70) d(100): ids a, b, c, d
+SER = Q.question_index["GOB-SER-01"][2]  # options no, parcial, si
+PCT = Q.question_index["GOB-SER-03"][2]  # figure in %
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a", "no"),
+        ("A", "no"),
+        ("b)", "parcial"),
+        ("la c", "si"),
+        ("opción 2", "parcial"),
+        ("Opcion B", "parcial"),
+        ("3", "si"),
+        (" 1. ", "no"),
+        ("Opción si", "si"),  # the option's exact words, accents ignored
+        ("OPCIÓN PARCIAL", "parcial"),
+    ],
+)
+def test_strict_option_answers(text, expected):
+    assert parse_answer(SER, text) == Understood(expected)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "z", "4", "0", "opción 9", "tal vez", "<script>", "🙂"])
+def test_not_an_answer(text):
+    assert parse_answer(SER, text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("80", 80.0),
+        ("80 %", 80.0),
+        ("80%", 80.0),
+        ("12,5", 12.5),
+        ("12.5", 12.5),
+        ("1.234", 1234.0),
+        ("1.234,5", 1234.5),
+        ("1.234.567", 1234567.0),
+        ("0", 0.0),
+        ("-3", -3.0),
+    ],
+)
+def test_numbers_colombian_style(text, value):
+    assert parse_number(text) == value
+    assert parse_answer(PCT, text) == Understood(value)
+
+
+@pytest.mark.parametrize("text", ["ochenta", "80 y algo", "1,2,3", "a", "", "%"])
+def test_not_a_number(text):
+    assert parse_number(text) is None
+
+
+def test_guess_is_never_sure_and_refuses_ties():
+    guess = guess_option(SER, "opcion parcial creo")
+    assert guess is not None and guess.value == "parcial" and guess.sure is False
+    # "Opción a" / "Opción b"... all options read alike: no guess rather than a wrong one.
+    assert guess_option(MOV, "opción") is None
+    assert guess_option(SER, "zz") is None
+    assert guess_option(PCT, "ochenta") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("ir a 12", "12"), ("cambiar la 7", "7"), ("pregunta GOB-SER-01", "GOB-SER-01"), ("hola", None)],
+)
+def test_goto(text, expected):
+    assert parse_goto(text) == expected

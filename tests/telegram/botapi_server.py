@@ -1,0 +1,456 @@
+"""A local Telegram Bot API server on loopback, for tests and benchmarks: real HTTP, Telegram's
+own validation and error texts, simulated users, every request recorded.
+
+    async with BotApiServer() as server:
+        application = (Application.builder().token(server.token)
+                       .base_url(server.base_url).base_file_url(server.base_file_url).build())
+        ana = server.private_chat(1001, "Ana")
+        update_id = ana.send("hola")
+        await server.processed(update_id)   # acknowledged by getUpdates offset or webhook 200
+        server.sent(1001)                   # what the bot sent to Ana
+
+Methods: getMe, getUpdates (long polling with timeout, offset, limit, allowed_updates; a newer
+call ends an older one with 409), setWebhook / deleteWebhook / getWebhookInfo (updates POSTed
+with X-Telegram-Bot-Api-Secret-Token, retried until 2xx), sendMessage, sendPhoto, sendDocument
+(multipart), answerCallbackQuery, editMessageText, editMessageReplyMarkup, setMyCommands,
+getMyCommands, deleteMyCommands. Faults on demand: `fail_next` (429 with retry_after, or any
+status), `drop_next` (connection closed with no answer), `rate_limit` (429 past a rate). Unlike
+Telegram it accepts plain-HTTP webhook URLs, since it only talks to loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import itertools
+import math
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from tests.telegram.botapi_methods import Methods
+from tests.telegram.botapi_model import (
+    ApiError,
+    Call,
+    Chat,
+    Params,
+    Upload,
+    Webhook,
+    user_json,
+)
+
+SENDING = frozenset({"sendmessage", "sendphoto", "senddocument"})
+EDITING = frozenset({"editmessagetext", "editmessagereplymarkup"})
+TOKEN = "123456789:AAHtestTokenForTheLocalBotApiServer00"
+BOT_ID = 123456789
+
+
+@dataclass
+class Delivery:
+    update_id: int
+    status: int  # 0: no HTTP answer
+
+
+@dataclass
+class _Fault:
+    count: int
+    methods: frozenset[str]
+    status: int = 429
+    retry_after: int = 1
+    drop: bool = False
+
+
+@dataclass
+class _Pending:
+    update_id: int
+    body: dict[str, Any]
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class BotApiServer(Methods):
+    def __init__(
+        self,
+        token: str = TOKEN,
+        *,
+        username: str = "cti_prueba_bot",
+        webhook_retry_delay: float = 0.05,
+        webhook_attempts: int = 5,
+    ) -> None:
+        self.token, self.username = token, username
+        self.bot_user = {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Asistente CTI (pruebas)",
+            "username": username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+        self.chats: dict[int, Chat] = {}
+        self.calls: list[Call] = []
+        self.deliveries: list[Delivery] = []
+        self.commands: dict[str, list[dict[str, str]]] = {}
+        self.uploads: dict[str, Upload] = {}
+        self.callbacks: dict[str, dict[str, Any]] = {}  # id -> {chat_id, message_id, answered}
+        self.webhook: Webhook | None = None
+        self.allowed_updates: list[str] = []
+        self.webhook_retry_delay, self.webhook_attempts = webhook_retry_delay, webhook_attempts
+        self._pending: dict[int, _Pending] = {}  # not yet acknowledged, by update id
+        self._history: dict[int, _Pending] = {}
+        self._update_ids = itertools.count(700_000_001)
+        self._callback_ids = itertools.count(4_400_000_000_001)
+        self._file_ids = itertools.count(1)
+        self._faults: list[_Fault] = []
+        self._rate: float | None = None
+        self._recent: deque[float] = deque()
+        self._changed = asyncio.Event()
+        self._poll_generation = 0
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self.port = 0
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        self._session = aiohttp.ClientSession()
+
+    async def stop(self) -> None:
+        await self._stop_webhook()
+        self._notify()
+        if self._session is not None:
+            await self._session.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> BotApiServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"{self.url}/file/bot"
+
+    # --- simulated users and updates ---------------------------------------------------------
+
+    def private_chat(self, user_id: int, first_name: str = "Usuario") -> SimChat:
+        chat = self.chats.setdefault(user_id, Chat(user_id, "private", first_name))
+        return SimChat(self, chat, user_json(user_id, first_name))
+
+    def group_chat(self, chat_id: int, title: str, added_by: SimChat) -> SimChat:
+        """A group the bot was just added to (a `my_chat_member` update); `send` posts as
+        `added_by` inside the group."""
+        assert chat_id < 0, "group ids are negative"
+        chat = self.chats.setdefault(chat_id, Chat(chat_id, "group", title))
+        self.enqueue(
+            {
+                "my_chat_member": {
+                    "chat": chat.json(),
+                    "from": added_by.user,
+                    "date": int(time.time()),
+                    "old_chat_member": {"user": self.bot_user, "status": "left"},
+                    "new_chat_member": {"user": self.bot_user, "status": "member"},
+                }
+            }
+        )
+        return SimChat(self, chat, added_by.user)
+
+    def enqueue(self, content: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        pending = _Pending(update_id, {"update_id": update_id, **content})
+        self._pending[update_id] = self._history[update_id] = pending
+        self._notify()
+        return update_id
+
+    def redeliver(self, update_id: int) -> None:
+        """Offer an update again, as Telegram does when it never saw it acknowledged."""
+        old = self._history[update_id]
+        self._pending[update_id] = self._history[update_id] = _Pending(update_id, old.body)
+        self._notify()
+
+    async def processed(self, update_id: int, timeout: float = 15.0) -> None:
+        """Wait until the bot acknowledged the update (getUpdates offset past it, or webhook 2xx)."""
+        try:
+            await asyncio.wait_for(self._history[update_id].done.wait(), timeout)
+        except TimeoutError:
+            raise AssertionError(f"update {update_id} not acknowledged in {timeout} s") from None
+
+    def _acknowledge(self, update_ids: Iterable[int]) -> None:
+        for update_id in list(update_ids):
+            pending = self._pending.pop(update_id, None)
+            if pending is not None:
+                pending.done.set()
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    # --- faults ------------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        count: int,
+        *,
+        retry_after: int = 1,
+        status: int = 429,
+        methods: Iterable[str] = SENDING,
+    ) -> None:
+        """The next `count` calls of `methods` fail: 429 with `retry_after`, or `status`."""
+        names = frozenset(m.lower() for m in methods)
+        self._faults.append(_Fault(count, names, status, retry_after))
+
+    def drop_next(self, count: int, *, methods: Iterable[str] = SENDING) -> None:
+        """The next `count` calls of `methods` get no answer: the connection is closed."""
+        self._faults.append(_Fault(count, frozenset(m.lower() for m in methods), drop=True))
+
+    def rate_limit(self, per_second: float | None) -> None:
+        """Answer 429 to sends and edits beyond `per_second` in any one-second window."""
+        self._rate, self._recent = per_second, deque()
+
+    def _fault_for(self, method: str) -> _Fault | None:
+        for fault in self._faults:
+            if fault.count > 0 and method in fault.methods:
+                fault.count -= 1
+                return fault
+        if self._rate is not None and method in SENDING | EDITING:
+            now = time.monotonic()
+            while self._recent and now - self._recent[0] >= 1.0:
+                self._recent.popleft()
+            if len(self._recent) >= self._rate:
+                wait = math.ceil(1.0 - (now - self._recent[0]))
+                return _Fault(0, frozenset(), 429, max(1, wait))
+            self._recent.append(now)
+        return None
+
+    # --- what the bot did --------------------------------------------------------------------
+
+    def sent(self, chat_id: int | None = None, since: int = 0) -> list[Call]:
+        """Successful sendMessage/sendPhoto/sendDocument calls (to `chat_id`), from `since`."""
+        return [
+            c
+            for c in self.calls[since:]
+            if c.ok and c.method.lower() in SENDING and (chat_id is None or c.chat_id == chat_id)
+        ]
+
+    def calls_of(self, method: str, since: int = 0) -> list[Call]:
+        return [c for c in self.calls[since:] if c.method.lower() == method.lower()]
+
+    def unanswered_callbacks(self) -> list[str]:
+        return [qid for qid, cb in self.callbacks.items() if not cb["answered"]]
+
+    # --- HTTP --------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        params = await _read_params(request)
+        call = Call(method, dict(params.values), params.files, time.monotonic())
+        self.calls.append(call)
+        try:
+            if request.match_info["token"] != self.token:
+                raise ApiError(401, "Unauthorized")
+            handler = self.handlers.get(method.lower())
+            if handler is None:
+                raise ApiError(404, "Not Found")
+            fault = self._fault_for(method.lower())
+            if fault is not None and fault.drop:
+                call.status = 0
+                if request.transport is not None:
+                    request.transport.abort()
+                return web.Response(status=502)
+            if fault is not None and fault.status == 429:
+                raise ApiError(
+                    429,
+                    f"Too Many Requests: retry after {fault.retry_after}",
+                    {"retry_after": fault.retry_after},
+                )
+            if fault is not None:
+                raise ApiError(fault.status, "Bad Gateway" if fault.status == 502 else "Error")
+            call.result = await handler(self, params)
+            body: dict[str, Any] = {"ok": True, "result": call.result}
+        except ApiError as exc:
+            call.status, body = exc.status, exc.body()
+        return web.json_response(body, status=call.status)
+
+    # --- long polling and webhooks (used by the methods) ---------------------------------------
+
+    async def wait_for_updates(
+        self, offset: int | None, limit: int, timeout: float
+    ) -> list[dict[str, Any]]:
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._notify()  # an older long poll sees the new generation and ends with 409
+        if offset is not None and offset < 0:
+            keep = sorted(self._pending)[offset:]
+            self._acknowledge(u for u in list(self._pending) if u not in keep)
+        elif offset is not None:
+            self._acknowledge(u for u in list(self._pending) if u < offset)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.webhook is not None:
+                raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
+            batch = [p.body for _, p in sorted(self._pending.items()) if self._allowed(p.body)]
+            self._acknowledge(p for p, v in list(self._pending.items()) if not self._allowed(v.body))
+            remaining = deadline - time.monotonic()
+            if batch or remaining <= 0:
+                return copy.deepcopy(batch[:limit])
+            changed = self._changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), remaining)
+            if self._poll_generation != generation:
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one "
+                    "bot instance is running",
+                )
+
+    def _allowed(self, body: dict[str, Any]) -> bool:
+        kind = next(k for k in body if k != "update_id")
+        if self.allowed_updates:
+            return kind in self.allowed_updates
+        return kind not in {"chat_member", "message_reaction", "message_reaction_count"}
+
+    async def start_webhook(self, hook: Webhook) -> None:
+        await self._stop_webhook()
+        self.webhook = hook
+        hook.task = asyncio.create_task(self._deliver(hook))
+        self._notify()
+
+    async def _stop_webhook(self) -> None:
+        hook, self.webhook = self.webhook, None
+        if hook is not None and hook.task is not None:
+            hook.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await hook.task
+
+    async def _deliver(self, hook: Webhook) -> None:
+        """Telegram's side of a webhook: POST each pending update until it gets a 2xx."""
+        slots = asyncio.Semaphore(hook.max_connections)
+        in_flight: dict[int, asyncio.Task[None]] = {}
+        try:
+            while self.webhook is hook:
+                changed = self._changed
+                for update_id in [u for u, task in in_flight.items() if task.done()]:
+                    del in_flight[update_id]
+                for update_id, pending in sorted(self._pending.items()):
+                    if update_id in in_flight:
+                        continue
+                    if not self._allowed(pending.body):
+                        self._acknowledge([update_id])
+                        continue
+                    in_flight[update_id] = asyncio.create_task(self._post(hook, pending, slots))
+                await changed.wait()
+        finally:
+            for task in in_flight.values():
+                task.cancel()
+            await asyncio.gather(*in_flight.values(), return_exceptions=True)
+
+    async def _post(self, hook: Webhook, pending: _Pending, slots: asyncio.Semaphore) -> None:
+        assert self._session is not None
+        headers = {"X-Telegram-Bot-Api-Secret-Token": hook.secret} if hook.secret else {}
+        for _ in range(self.webhook_attempts):
+            status = 0
+            async with slots:
+                try:
+                    async with self._session.post(
+                        hook.url, json=pending.body, headers=headers
+                    ) as response:
+                        status = response.status
+                except aiohttp.ClientError:
+                    status = 0
+            self.deliveries.append(Delivery(pending.update_id, status))
+            if 200 <= status < 300:
+                self._acknowledge([pending.update_id])
+                self._notify()
+                return
+            await asyncio.sleep(self.webhook_retry_delay)
+        # Telegram gives up after a few attempts: the update is lost, never acknowledged.
+        if self._pending.get(pending.update_id) is pending:
+            del self._pending[pending.update_id]
+        self._notify()
+
+    def new_callback(self, chat_id: int, message_id: int) -> str:
+        query_id = str(next(self._callback_ids))
+        self.callbacks[query_id] = {"chat_id": chat_id, "message_id": message_id, "answered": False}
+        return query_id
+
+    def new_file_id(self) -> str:
+        return f"AgAD{next(self._file_ids):08d}"
+
+
+class SimChat:
+    """A person in a chat with the bot: sends text, other content, or presses buttons."""
+
+    def __init__(self, server: BotApiServer, chat: Chat, user: dict[str, Any]) -> None:
+        self.server, self.chat, self.user = server, chat, user
+
+    @property
+    def id(self) -> int:
+        return self.chat.id
+
+    def send(self, text: str) -> int:
+        entities = None
+        if text.startswith("/"):
+            command = text.split()[0]
+            entities = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self.send_content(text=text, entities=entities)
+
+    def send_content(self, **content: Any) -> int:
+        """Any message content, e.g. `sticker={...}` or `photo=[...]`."""
+        message = self.chat.new_message(self.user, **content)
+        return self.server.enqueue({"message": message})
+
+    def press(self, message_id: int, data: str) -> int:
+        """Press an inline button under one of the bot's messages."""
+        message = self.chat.messages[message_id]
+        query_id = self.server.new_callback(self.chat.id, message_id)
+        return self.server.enqueue(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": self.user,
+                    "chat_instance": str(abs(self.chat.id) * 7919),
+                    "message": copy.deepcopy(message),
+                    "data": data,
+                }
+            }
+        )
+
+
+async def _read_params(request: web.Request) -> Params:
+    values: dict[str, Any] = dict(request.query)
+    files: dict[str, Upload] = {}
+    if request.content_type == "application/json":
+        body = await request.json()
+        values.update(body if isinstance(body, dict) else {})
+    elif request.can_read_body:
+        form = await request.post()
+        for name, value in form.items():
+            if isinstance(value, web.FileField):
+                files[name] = Upload(value.filename, value.content_type, value.file.read())
+            else:
+                values[name] = value
+    return Params(values, files)
+
