@@ -7,8 +7,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from bot.config import Config
 from bot.engine import Engine
 from bot.flows.turn import Deps
@@ -18,8 +16,6 @@ from dialogues.messages import Catalog
 from dialogues.questionnaire import Questionnaire, load_questionnaire
 from nlu.base import Interpreter
 from nlu.rules import RuleInterpreter
-
-KNOWLEDGE_INTENTS = frozenset({"info_modelo", "info_plazos", "info_cofinanciacion", "privacidad"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,27 +39,8 @@ class App:
 
 
 def load_catalog(templates: Path) -> Catalog:
-    """Conversation texts plus the knowledge answers (keyed 'knowledge.<intent>')."""
-    messages, knowledge = templates / "messages.yml", templates / "knowledge.yml"
-    texts = {str(k): str(v) for k, v in (yaml.safe_load(messages.read_text("utf-8")) or {}).items()}
-    if knowledge.exists():
-        raw = yaml.safe_load(knowledge.read_text("utf-8"))
-        texts.update({f"knowledge.{k}": v for k, v in _flatten_knowledge(raw).items()})
-    return Catalog(texts, f"{messages}, {knowledge}")
-
-
-def _flatten_knowledge(raw: object) -> dict[str, str]:
-    """Accept {intent: text} or {intent: {text: ...}} or {answers: {...}}."""
-    if isinstance(raw, dict) and "answers" in raw and isinstance(raw["answers"], dict):
-        raw = raw["answers"]
-    out: dict[str, str] = {}
-    if isinstance(raw, dict):
-        for key, value in raw.items():
-            if isinstance(value, dict) and "text" in value:
-                out[str(key)] = str(value["text"])
-            elif isinstance(value, str):
-                out[str(key)] = value
-    return out
+    """Conversation texts plus the answers to questions about the programme ('knowledge.*')."""
+    return Catalog.load(templates / "messages.yml", templates / "knowledge.yml")
 
 
 def load_static(config: Config) -> Static:
@@ -95,7 +72,6 @@ def build_deps(config: Config, static: Static) -> Deps:
         consent_version=static.catalog.render("consent.version"),
         max_failed_tries=config.assessment.max_failed_tries,
         cycle_of=cycle_of,
-        knowledge=KNOWLEDGE_INTENTS,
         templates_dir=config.path(config.data.templates),
     )
 

@@ -70,10 +70,11 @@ async def _chat(config, address: str, files_dir: Path) -> None:  # noqa: ANN001
 
 def _register_commands() -> None:
     """Sub-commands live in bot/commands/, one module per concern."""
+    from bot.commands.db import db
     from bot.commands.questionnaire import questionnaire
     from bot.commands.report import report
 
-    for command in (questionnaire, report):
+    for command in (db, questionnaire, report):
         main.add_command(command)
 
 

@@ -84,8 +84,12 @@ def score(
     return Evaluation(
         examples=len(texts),
         accuracy=float(accuracy_score(expected, predicted)),
-        macro_f1=float(f1_score(expected, predicted, labels=labels, average="macro", zero_division=0)),
-        top_accuracy=float(np.mean([e == _top_intent(p) for e, p in zip(expected, parses, strict=True)])),
+        macro_f1=float(
+            f1_score(expected, predicted, labels=labels, average="macro", zero_division=0)
+        ),
+        top_accuracy=float(
+            np.mean([e == _top_intent(p) for e, p in zip(expected, parses, strict=True)])
+        ),
         fallback_rate=float(np.mean([p == FALLBACK for p in predicted])),
         per_intent=per_intent,
         confusions=[(e, p, n) for (e, p), n in pairs.most_common(top_confusions)],

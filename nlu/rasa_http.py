@@ -27,7 +27,9 @@ def _intent(item: Any) -> Intent:
     if not isinstance(item, dict):
         raise RasaResponseError(f"intent is not an object: {item!r}")
     name = item.get("name")
-    return Intent(name=str(name) if name else FALLBACK, confidence=float(item.get("confidence") or 0.0))
+    return Intent(
+        name=str(name) if name else FALLBACK, confidence=float(item.get("confidence") or 0.0)
+    )
 
 
 def _entity(item: Any) -> Entity:

@@ -104,14 +104,14 @@ async def handle_global(turn: Turn, *, fallback: bool = True) -> bool:
     elif name in ("help",) or intent == "ayuda":
         turn.say("help")
         await reprompt(turn)
+    elif option == "privacy:show":
+        await show_data(turn)
     elif name == "privacy" or intent == "privacidad":
         turn.say("knowledge.privacidad")
         turn.say(
             "privacy.menu",
             options=turn.options(("privacy:show", "label.show_data"), ("erase", "label.erase")),
         )
-    elif option == "privacy:show":
-        await show_data(turn)
     elif name == "erase" or intent == "borrar_datos":
         turn.state.flow = "confirm_erase"
         turn.say(

@@ -31,7 +31,6 @@ class Deps:
     consent_version: str
     max_failed_tries: int
     cycle_of: Callable[[datetime], int]
-    knowledge: frozenset[str]  # intents answered by a catalog text "knowledge.<intent>"
     templates_dir: Path
 
 

@@ -9,6 +9,7 @@ PostgreSQL: asyncpg, READ COMMITTED, row locks taken by the store where it needs
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -46,16 +47,29 @@ def normalise_url(url: str | URL, root: Path | None = None) -> URL:
 
 
 def _check_file(path: Path) -> None:
-    """Create the file's folder and open the file once, synchronously.
+    """Create the file's folder, open the file once, synchronously, and switch it to WAL.
 
     A file that cannot be opened fails here, before aiosqlite starts a worker thread for it:
     after a failed connect that thread outlives the call and may report to a closed loop.
+    Switching to WAL needs an exclusive lock and SQLite does not call the busy handler for it,
+    so two processes creating the file at once retry here; WAL then persists in the file.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        sqlite3.connect(path).close()
-    except sqlite3.Error as exc:
-        raise StorageError(f"cannot open SQLite database {path}: {exc}") from exc
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn = sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_S)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+            finally:
+                conn.close()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise StorageError(f"cannot open SQLite database {path}: {exc}") from exc
+            time.sleep(0.05)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open SQLite database {path}: {exc}") from exc
 
 
 def _sqlite_engine(url: URL, echo: bool) -> AsyncEngine:
@@ -72,8 +86,12 @@ def _sqlite_engine(url: URL, echo: bool) -> AsyncEngine:
         # Take BEGIN away from the sqlite3 module; `_on_begin` emits our own.
         dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
         cursor = dbapi_conn.cursor()
+        # File databases were switched to WAL by `_check_file`; setting it again would take
+        # an exclusive lock without waiting for it.
+        cursor.execute("PRAGMA journal_mode")
+        if cursor.fetchone()[0] not in ("wal", "memory"):
+            cursor.execute("PRAGMA journal_mode=WAL")
         for pragma in (
-            "journal_mode=WAL",
             "synchronous=FULL",
             "foreign_keys=ON",
             f"busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}",

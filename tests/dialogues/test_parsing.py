@@ -30,7 +30,9 @@ def test_strict_option_answers(text, expected):
     assert parse_answer(SER, text) == Understood(expected)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "z", "4", "0", "opción 9", "tal vez", "<script>", "🙂"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "z", "4", "0", "opción 9", "tal vez", "<script>", "🙂"]
+)
 def test_not_an_answer(text):
     assert parse_answer(SER, text) is None
 
@@ -71,7 +73,12 @@ def test_guess_is_never_sure_and_refuses_ties():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("ir a 12", "12"), ("cambiar la 7", "7"), ("pregunta GOB-SER-01", "GOB-SER-01"), ("hola", None)],
+    [
+        ("ir a 12", "12"),
+        ("cambiar la 7", "7"),
+        ("pregunta GOB-SER-01", "GOB-SER-01"),
+        ("hola", None),
+    ],
 )
 def test_goto(text, expected):
     assert parse_goto(text) == expected

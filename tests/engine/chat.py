@@ -24,7 +24,9 @@ class Chat:
         return ConversationKey(self.channel, self.address)  # type: ignore[arg-type]
 
     async def send(self, text: str = "", option: str | None = None, message_id: str | None = None):
-        message = IncomingMessage(self.key, message_id or f"m{next(_ids)}", text=text, option=option)
+        message = IncomingMessage(
+            self.key, message_id or f"m{next(_ids)}", text=text, option=option
+        )
         self.last = await self.engine.handle(message)
         self.replies.extend(self.last)
         return self.last
@@ -52,8 +54,14 @@ class Chat:
                 return option.value.split(":")[1]
         return None
 
-    async def register(self, kind: str = "alcaldía", place: str = "Pasto", name: str = "Ana Pérez",
-                       email: str = "ana@pasto.gov.co", role: str = "Jefe de Planeación"):
+    async def register(
+        self,
+        kind: str = "alcaldía",
+        place: str = "Pasto",
+        name: str = "Ana Pérez",
+        email: str = "ana@pasto.gov.co",
+        role: str = "Jefe de Planeación",
+    ):
         await self.send("hola")
         await self.press("Acepto")
         await self.send(kind)

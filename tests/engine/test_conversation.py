@@ -20,17 +20,14 @@ async def state_of(store, chat: Chat):
 
 async def answer_all(chat: Chat, pick=lambda i, opts: opts[min(1, len(opts) - 1)], limit=400):
     """Answer every question shown until the review appears; returns how many were answered."""
-    count = 0
     for i in range(limit):
-        qid = chat.question_id()
-        if qid is None:
-            return count
+        if chat.question_id() is None:
+            return i
         answers = [o for o in chat.options if o.value.startswith("ans:")]
         if answers:
             await chat.send(option=pick(i, answers).value)
         else:  # a figure
             await chat.send("50")
-        count += 1
     raise AssertionError("the questionnaire did not end")
 
 
@@ -125,8 +122,16 @@ async def test_replayed_message_id_changes_nothing(engine, store):
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "x" * 10_000, "🙂🙂🙂", "<b>hola</b><script>alert(1)</script>",
-     "'; DROP TABLE answers; --", "\x00\x01\x1b[31m", "opción 99", "{{ 7*7 }}"],
+    [
+        "",
+        "x" * 10_000,
+        "🙂🙂🙂",
+        "<b>hola</b><script>alert(1)</script>",
+        "'; DROP TABLE answers; --",
+        "\x00\x01\x1b[31m",
+        "opción 99",
+        "{{ 7*7 }}",
+    ],
 )
 async def test_bad_input_in_a_question_gets_a_clear_reply_and_changes_nothing(engine, store, bad):
     chat = Chat(engine, f"bad-{abs(hash(bad))}")

@@ -17,15 +17,41 @@ from bot.storage.sql import open_store
 from nlu.rules import RuleInterpreter
 
 SCRIPT = [
-    "hola", "acepto", "alcaldía", "tunja", "sí", "Marta Gil", "Asesora TIC",
-    "marta@tunja.gov.co", "sí", "a", "b", "no sé", "omitir", "c", "atrás", "d", "ayuda",
-    "50", "zzz", "b", "revisar", "continuar", "a", "progreso", "pausa", "continuar", "e",
+    "hola",
+    "acepto",
+    "alcaldía",
+    "tunja",
+    "sí",
+    "Marta Gil",
+    "Asesora TIC",
+    "marta@tunja.gov.co",
+    "sí",
+    "a",
+    "b",
+    "no sé",
+    "omitir",
+    "c",
+    "atrás",
+    "d",
+    "ayuda",
+    "50",
+    "zzz",
+    "b",
+    "revisar",
+    "continuar",
+    "a",
+    "progreso",
+    "pausa",
+    "continuar",
+    "e",
 ]
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 
 def message(i: int, text: str) -> IncomingMessage:
-    return IncomingMessage(ConversationKey("console", "resume"), f"r{i}", text=text, received_at=NOW)
+    return IncomingMessage(
+        ConversationKey("console", "resume"), f"r{i}", text=text, received_at=NOW
+    )
 
 
 async def run(url: str, static, *, restart_every_message: bool) -> tuple[list[str], dict]:
@@ -47,8 +73,12 @@ async def run(url: str, static, *, restart_every_message: bool) -> tuple[list[st
 
 
 async def test_restart_before_every_message_changes_nothing(tmp_path, static):
-    steady = await run(f"sqlite+aiosqlite:///{tmp_path / 'a.db'}", static, restart_every_message=False)
-    restarted = await run(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", static, restart_every_message=True)
+    steady = await run(
+        f"sqlite+aiosqlite:///{tmp_path / 'a.db'}", static, restart_every_message=False
+    )
+    restarted = await run(
+        f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", static, restart_every_message=True
+    )
     assert restarted == steady
     transcript, answers = steady
     assert len(answers) >= 6

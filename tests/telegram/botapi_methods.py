@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.telegram.botapi_model import (
     MAX_CAPTION,
@@ -199,7 +199,7 @@ class Methods:
         self.commands.pop(_scope_key(p), None)
         return True
 
-    handlers = {
+    handlers: ClassVar[dict[str, Any]] = {
         "getme": get_me,
         "getupdates": get_updates,
         "setwebhook": set_webhook,

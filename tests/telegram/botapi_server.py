@@ -191,12 +191,12 @@ class BotApiServer(Methods):
         self._pending[update_id] = self._history[update_id] = _Pending(update_id, old.body)
         self._notify()
 
-    async def processed(self, update_id: int, timeout: float = 15.0) -> None:
-        """Wait until the bot acknowledged the update (getUpdates offset past it, or webhook 2xx)."""
+    async def processed(self, update_id: int, wait: float = 15.0) -> None:
+        """Wait until the bot acknowledged the update (getUpdates offset past it, webhook 2xx)."""
         try:
-            await asyncio.wait_for(self._history[update_id].done.wait(), timeout)
+            await asyncio.wait_for(self._history[update_id].done.wait(), wait)
         except TimeoutError:
-            raise AssertionError(f"update {update_id} not acknowledged in {timeout} s") from None
+            raise AssertionError(f"update {update_id} not acknowledged in {wait} s") from None
 
     def _acknowledge(self, update_ids: Iterable[int]) -> None:
         for update_id in list(update_ids):
@@ -297,7 +297,7 @@ class BotApiServer(Methods):
     # --- long polling and webhooks (used by the methods) ---------------------------------------
 
     async def wait_for_updates(
-        self, offset: int | None, limit: int, timeout: float
+        self, offset: int | None, limit: int, poll_seconds: float
     ) -> list[dict[str, Any]]:
         self._poll_generation += 1
         generation = self._poll_generation
@@ -307,12 +307,14 @@ class BotApiServer(Methods):
             self._acknowledge(u for u in list(self._pending) if u not in keep)
         elif offset is not None:
             self._acknowledge(u for u in list(self._pending) if u < offset)
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + poll_seconds
         while True:
             if self.webhook is not None:
                 raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
             batch = [p.body for _, p in sorted(self._pending.items()) if self._allowed(p.body)]
-            self._acknowledge(p for p, v in list(self._pending.items()) if not self._allowed(v.body))
+            self._acknowledge(
+                p for p, v in list(self._pending.items()) if not self._allowed(v.body)
+            )
             remaining = deadline - time.monotonic()
             if batch or remaining <= 0:
                 return copy.deepcopy(batch[:limit])
@@ -453,4 +455,3 @@ async def _read_params(request: web.Request) -> Params:
             else:
                 values[name] = value
     return Params(values, files)
-
