@@ -64,8 +64,8 @@ class User:
         return None
 
     async def run(self) -> None:
-        for text in ("hola", "acepto", "alcaldía", self.code, "sí", "Ana Pérez", "Asesora TIC"):
-            await self.send(text)
+        for line in ("hola", "acepto", "alcaldía", self.code, "sí", "Ana Pérez", "Asesora TIC"):
+            await self.send(line)
         await self.send(f"ana{self.code}@municipio.gov.co")
         await self.send("sí")
         for _ in range(500):
