@@ -2,24 +2,24 @@
 
 Accepted: the option's letter ("b", "B)", "la b", "opción b"), its number ("2", "opción 2"), its
 exact words (accents and case ignored), or for a figure a number written the Colombian way
-("80", "80 %", "12,5", "1.234"). Anything else is not an answer; the dialogue then tries commands,
-intents and, last, a fuzzy reading of the words that it confirms with the user before saving.
+("80", "80 %", "12,5", "1.234"). Anything else is not an answer here; the dialogue then weighs
+intents against a reading of the words (`bot.flows.reading`, `nlu.answers`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 import unicodedata
 from dataclasses import dataclass
-
-from rapidfuzz import fuzz, process
 
 from dialogues.questionnaire import Question
 
 LETTERS = string.ascii_lowercase
 
 
+@functools.lru_cache(maxsize=4096)  # option texts are folded again for every reply
 def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -81,19 +81,6 @@ def parse_answer(question: Question, text: str) -> Understood | None:
         if fold(option.text) == folded:
             return Understood(option.id)
     return None
-
-
-def guess_option(question: Question, text: str, cutoff: float = 70) -> Understood | None:
-    """A fuzzy reading of free words against the option texts; never sure, so it is confirmed."""
-    if not question.options or len(fold(text)) < 3:
-        return None
-    choices = {o.id: fold(o.text) for o in question.options}
-    hits = process.extract(fold(text), choices, scorer=fuzz.token_set_ratio, limit=2)
-    if not hits or hits[0][1] < cutoff:
-        return None
-    if len(hits) > 1 and hits[0][1] - hits[1][1] < 8:
-        return None  # two options read alike: ask again rather than guess
-    return Understood(hits[0][2], sure=False)
 
 
 _GOTO = re.compile(

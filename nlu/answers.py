@@ -12,6 +12,7 @@ the dialogue can confirm when it is not.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -72,6 +73,9 @@ class AnswerMatch:
     sure: bool  # clearly ahead of the runner-up: no need to confirm
     scores: tuple[tuple[str, float], ...] = ()  # every option, best first
     by: str = "text"  # "choice" (letter, number, ordinal), "text", or "none"
+    # Words or stages the text shares with the best option besides a bare negation: "no siga"
+    # resembles every "No existe..." option through its "no" alone, which is no evidence.
+    shared: int = 0
 
 
 def _stem(word: str) -> str:
@@ -118,18 +122,21 @@ def _trigrams(text: str) -> Counter[str]:
     return Counter(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
-def _cosine(a: Counter[str], b: Counter[str], weight: dict[str, float] | None = None) -> float:
-    def w(key: str) -> float:
-        return weight.get(key, 0.0) if weight is not None else 1.0
-
-    dot = sum(a[k] * b[k] * w(k) ** 2 for k in a.keys() & b.keys())
-    norm_a = math.sqrt(sum((v * w(k)) ** 2 for k, v in a.items()))
-    norm_b = math.sqrt(sum((v * w(k)) ** 2 for k, v in b.items()))
-    return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
+def _unit(counts: Counter[str], weight: dict[str, float] | None = None) -> dict[str, float]:
+    """Counts times weights, scaled to length 1; keys without weight drop out."""
+    vector = {k: v * (weight.get(k, 0.0) if weight is not None else 1.0) for k, v in counts.items()}
+    norm = math.sqrt(sum(x * x for x in vector.values()))
+    return {k: x / norm for k, x in vector.items() if x} if norm else {}
 
 
-def _explicit_choice(text: str, options: Sequence[tuple[str, str]]) -> int | None:
-    match = _CHOICE.match(fold(text))
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(k, 0.0) for k, x in a.items())
+
+
+def _explicit_choice(folded: str, options: Sequence[tuple[str, str]]) -> int | None:
+    match = _CHOICE.match(folded)
     if match is None:
         return None
     choice = match.group("choice")
@@ -146,6 +153,46 @@ def _explicit_choice(text: str, options: Sequence[tuple[str, str]]) -> int | Non
     return index if 0 <= index < len(options) else None
 
 
+@dataclass(frozen=True, slots=True)
+class _OptionModel:
+    bags: list[Counter[str]]
+    idf: dict[str, float]
+    lexical: list[dict[str, float]]  # unit idf-weighted bags
+    spelling: list[dict[str, float]]  # unit trigram vectors
+
+
+@functools.lru_cache(maxsize=512)
+def _option_model(options: tuple[tuple[str, str], ...]) -> _OptionModel:
+    """What is computed once per question (a questionnaire has a few hundred)."""
+    bags = [features(option_text) for _, option_text in options]
+    document_frequency = Counter(key for bag in bags for key in bag)
+    count = len(options)
+    idf = {k: math.log((count + 1) / (df + 1)) + 1.0 for k, df in document_frequency.items()}
+    return _OptionModel(
+        bags,
+        idf,
+        [_unit(bag, idf) for bag in bags],
+        [_unit(_trigrams(option_text)) for _, option_text in options],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """What depends on the person's text only (the same text is read against many questions)."""
+
+    folded: str
+    dont_know: bool
+    bag: Counter[str]  # read-only
+    spelling: dict[str, float]
+
+
+@functools.lru_cache(maxsize=256)
+def _read(text: str) -> _Text:
+    folded = fold(text)
+    dont_know = "no sé" in text.casefold() or _DONT_KNOW.search(folded) is not None
+    return _Text(folded, dont_know, features(text), _unit(_trigrams(text)))
+
+
 def interpret_answer(
     text: str,
     options: Sequence[tuple[str, str]],
@@ -159,28 +206,30 @@ def interpret_answer(
     """
     if not options or not text.strip():
         return AnswerMatch(None, 0.0, False, by="none")
-    index = _explicit_choice(text, options)
+    reading = _read(text)
+    index = _explicit_choice(reading.folded, options)
     if index is not None:
         ranked = tuple((oid, 1.0 if i == index else 0.0) for i, (oid, _) in enumerate(options))
         ranked = tuple(sorted(ranked, key=lambda pair: -pair[1]))
         return AnswerMatch(options[index][0], 1.0, True, ranked, by="choice")
-    if "no sé" in text.casefold() or _DONT_KNOW.search(fold(text)):
+    if reading.dont_know:
         return AnswerMatch(None, 0.0, False, by="none")
-    bags = [features(option_text) for _, option_text in options]
-    document_frequency = Counter(key for bag in bags for key in bag)
-    count = len(options)
-    idf = {k: math.log((count + 1) / (df + 1)) + 1.0 for k, df in document_frequency.items()}
-    user = features(text)
-    user_trigrams = _trigrams(text)
+    model = _option_model(tuple((oid, otext) for oid, otext in options))
+    user = reading.bag
+    user_lexical = _unit(user, model.idf)
+    user_spelling = reading.spelling
     scored = []
-    for (option_id, option_text), bag in zip(options, bags, strict=True):
-        lexical = _cosine(user, bag, idf)
-        spelling = _cosine(user_trigrams, _trigrams(option_text))
-        scored.append((option_id, round(0.7 * lexical + 0.3 * spelling, 4)))
+    for (option_id, _), lexical, spelling in zip(
+        options, model.lexical, model.spelling, strict=True
+    ):
+        similarity = 0.7 * _cosine(user_lexical, lexical) + 0.3 * _cosine(user_spelling, spelling)
+        scored.append((option_id, round(similarity, 4)))
     ranked = tuple(sorted(scored, key=lambda pair: -pair[1]))
     best_id, best = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     if best <= 0.0:
         return AnswerMatch(None, 0.0, False, ranked, by="none")
-    sure = best >= min_score and best - runner_up >= margin
-    return AnswerMatch(best_id, best, sure, ranked)
+    best_bag = model.bags[[oid for oid, _ in options].index(best_id)]
+    shared = len((user.keys() & best_bag.keys()) - {"@none"})
+    sure = best >= min_score and best - runner_up >= margin and shared > 0
+    return AnswerMatch(best_id, best, sure, ranked, shared=shared)

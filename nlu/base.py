@@ -70,3 +70,26 @@ def make_parse(
     """A parse with a one-item ranking (for deterministic backends)."""
     top = Intent(name=intent, confidence=confidence)
     return Parse(text=text, intent=top, intent_ranking=[top], entities=entities or [])
+
+
+def with_threshold(parse: Parse, threshold: float, ranking_size: int = 10) -> Parse:
+    """`nlu_fallback` on top when the best intent is below `threshold` (as Rasa's
+    FallbackClassifier: scored at the threshold, the classifier's candidates following)."""
+    top = parse["intent"]
+    if top["name"] == FALLBACK or top["confidence"] >= threshold:
+        return parse
+    fallback = Intent(name=FALLBACK, confidence=threshold)
+    ranking = [i for i in parse["intent_ranking"] if i["name"] != FALLBACK]
+    return Parse(
+        text=parse["text"],
+        intent=fallback,
+        intent_ranking=[fallback, *ranking[: ranking_size - 1]],
+        entities=parse["entities"],
+    )
+
+
+def candidates(parse: Parse, *, floor: float = 0.0) -> list[Intent]:
+    """The ranking without the fallback, best first, down to `floor` confidence."""
+    return [
+        i for i in parse["intent_ranking"] if i["name"] != FALLBACK and i["confidence"] >= floor
+    ]

@@ -1,7 +1,7 @@
 """The intent classifier: TF-IDF over character and word n-grams, then logistic regression.
 
-Chosen by 5-fold cross-validation on `data/nlu` (see `bench/nlu.py` and the report in
-`nlu/README.md`): character n-grams absorb typos, missing accents and inflection; word
+Chosen by 5-fold cross-validation on `data/nlu` (`bench/nlu_bench.py` prints it; figures in the
+README's NLU section): character n-grams absorb typos, missing accents and inflection; word
 bigrams keep phrases like "no sé" apart from "no". Logistic regression gives usable
 probabilities for the fallback threshold without a separate calibration step.
 """

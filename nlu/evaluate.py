@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
+import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
-from nlu.base import FALLBACK, Interpreter, Parse
+from nlu.base import FALLBACK, Intent, Interpreter, Parse, with_threshold
 from nlu.classifier import ClassifierConfig, IntentClassifier
 from nlu.rasa_data import Example, NluData
 
@@ -44,6 +44,7 @@ class Evaluation:
     per_intent: list[IntentScore] = field(default_factory=list)
     confusions: list[tuple[str, str, int]] = field(default_factory=list)  # expected, got, n
     misses: list[Miss] = field(default_factory=list)
+    latency_ms: dict[str, float] = field(default_factory=dict)  # median, p95, max per parse
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -97,18 +98,25 @@ def score(
     )
 
 
-async def evaluate(
-    interpreter: Interpreter, examples: Sequence[Example], *, concurrency: int = 1
-) -> Evaluation:
-    """Parse every example with `interpreter` and score the intents."""
-    semaphore = asyncio.Semaphore(max(1, concurrency))
+async def evaluate(interpreter: Interpreter, examples: Sequence[Example]) -> Evaluation:
+    """Parse every example with `interpreter`, one at a time, and score the intents.
 
-    async def one(text: str) -> Parse:
-        async with semaphore:
-            return await interpreter.parse(text)
-
-    parses = await asyncio.gather(*(one(e.text) for e in examples))
-    return score([e.text for e in examples], [e.intent for e in examples], parses)
+    Parses run sequentially so that the latency figures are those of one user's message.
+    """
+    parses: list[Parse] = []
+    elapsed: list[float] = []
+    for example in examples:
+        started = time.perf_counter()
+        parses.append(await interpreter.parse(example.text))
+        elapsed.append((time.perf_counter() - started) * 1000.0)
+    evaluation = score([e.text for e in examples], [e.intent for e in examples], parses)
+    times = np.asarray(elapsed)
+    latency = {
+        "median": float(np.median(times)),
+        "p95": float(np.percentile(times, 95)),
+        "max": float(times.max()),
+    }
+    return replace(evaluation, latency_ms=latency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +145,9 @@ def cross_validate(
             [texts[i] for i in train_idx], [labels[i] for i in train_idx], config
         )
         for i in test_idx:
-            ranking = [{"name": n, "confidence": c} for n, c in model.rank(texts[i])[:10]]
-            top = ranking[0]
-            if top["confidence"] < threshold:
-                top = {"name": FALLBACK, "confidence": threshold}
-                ranking = [top, *ranking[:9]]
-            parses[i] = Parse(text=texts[i], intent=top, intent_ranking=ranking, entities=[])  # type: ignore[typeddict-item]
+            ranking = [Intent(name=n, confidence=c) for n, c in model.rank(texts[i])[:10]]
+            parse = Parse(text=texts[i], intent=ranking[0], intent_ranking=ranking, entities=[])
+            parses[i] = with_threshold(parse, threshold)
     done = [p for p in parses if p is not None]
     evaluation = score(texts, labels, done)
     confidences = [

@@ -31,8 +31,14 @@ def rasa_config(*, epochs: int = 100, threshold: float = DEFAULT_THRESHOLD) -> d
                 "max_ngram": 4,
                 "strip_accents": "unicode",
             },
-            {"name": "DIETClassifier", "epochs": epochs, "constrain_similarities": True},
-            {"name": "EntitySynonymMapper"},
+            # Intents only: the assistant takes entities from its own extractor (DANE codes,
+            # emails, options), so DIET's entity head would be trained for nothing.
+            {
+                "name": "DIETClassifier",
+                "epochs": epochs,
+                "constrain_similarities": True,
+                "entity_recognition": False,
+            },
             {"name": "FallbackClassifier", "threshold": threshold, "ambiguity_threshold": 0.1},
         ],
         "policies": [],

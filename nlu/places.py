@@ -13,6 +13,7 @@ after it ("Buenavista, Córdoba", "La Unión en Nariño") keeps only the candida
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,7 @@ _ORDINARY = frozenset(
 )  # fmt: skip
 
 _MAX_WHOLE_MESSAGE_TOKENS = 8
+_SOUND_SCORE = 95.0  # a sound-alike spelling: below an exact name, above any fuzzy match
 _MAX_FUZZY_WORDS = 4  # longer spans are matched exactly only (keeps a parse well under 1 ms)
 _LEADING_FILLER = frozenset({"de", "del", "desde", "en", "el", "la", "es"})
 
@@ -126,12 +128,35 @@ def _variants(name: str) -> set[str]:
     return {f for f in forms if f}
 
 
+# Spellings that sound alike in Colombian Spanish (yeísmo, seseo, b/v, silent h, j/g before e
+# and i): "Medeyín", "Cartajena", "Bucaramanga" ~ "Vucaramanga" are the typos people make.
+_SOUNDS = (
+    (re.compile(r"ll"), "y"),
+    (re.compile(r"v"), "b"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"c(?=[ei])"), "s"),
+    (re.compile(r"g(?=[ei])"), "j"),
+    (re.compile(r"qu(?=[ei])"), "k"),
+    (re.compile(r"(?<!c)h"), ""),
+    (re.compile(r"c"), "k"),
+    (re.compile(r"(\w)\1+"), r"\1"),
+)
+
+
+def sound(key: str) -> str:
+    """A folded name as it sounds: "medellin" and "medeyin" -> "medeyin"."""
+    for pattern, replacement in _SOUNDS:
+        key = pattern.sub(replacement, key)
+    return key
+
+
 class Gazetteer:
-    """DIVIPOLA names indexed for exact and fuzzy lookup."""
+    """DIVIPOLA names indexed for exact, sound-alike and fuzzy lookup."""
 
     def __init__(self, places: Iterable[Place], aliases: Mapping[str, Sequence[str]]) -> None:
         self._by_code = {p.code: p for p in places}
         self._index: dict[str, dict[str, list[Place]]] = {MUNICIPIO: {}, DEPARTAMENTO: {}}
+        self._sounds: dict[str, dict[str, list[Place]]] = {MUNICIPIO: {}, DEPARTAMENTO: {}}
         self._strict: dict[str, list[Place]] = {}
         for place in self._by_code.values():
             for form in _variants(place.name):
@@ -165,9 +190,10 @@ class Gazetteer:
         return self._by_code.get(code)
 
     def _add(self, form: str, place: Place) -> None:
-        bucket = self._index[place.kind].setdefault(form, [])
-        if place not in bucket:
-            bucket.append(place)
+        for index, key in ((self._index, form), (self._sounds, sound(form))):
+            bucket = index[place.kind].setdefault(key, [])
+            if place not in bucket:
+                bucket.append(place)
         if self._strictly_a_place(form, place):
             strict = self._strict.setdefault(form, [])
             if place not in strict:
@@ -190,6 +216,12 @@ class Gazetteer:
         found = [p for kind in sorted(kinds) for p in self._index[kind].get(key, [])]
         if found or not fuzzy or len(key) < 5 or key.count(" ") >= _MAX_FUZZY_WORDS:
             return found, 100.0 if found else 0.0, key
+        heard = sound(key)
+        alike = [p for kind in sorted(kinds) for p in self._sounds[kind].get(heard, [])]
+        if alike:
+            # Report the indexed spelling, so callers can tell an ordinary word ("Granada").
+            form = next((f for f in _variants(alike[0].name) if sound(f) == heard), key)
+            return alike, _SOUND_SCORE, form
         places: list[Place] = []
         score, form = 0.0, key
         for kind in sorted(kinds):

@@ -2,19 +2,22 @@
 
 When the server is slow, down or answers nonsense, the message is parsed by the fallback
 interpreter instead (normally the embedded one), so users never notice; the outage is logged
-once when it starts and once when the server answers again, not for every message.
+once when it starts and once when the server answers again, not for every message. While it is
+down the server is asked again only every `retry_after` seconds, so a hung server costs one
+timeout per interval rather than one per message.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
 import httpx
 
-from nlu.base import FALLBACK, Entity, Intent, Interpreter, Parse
+from nlu.base import FALLBACK, Entity, Intent, Interpreter, Parse, with_threshold
 
 log = logging.getLogger(__name__)
 
@@ -70,24 +73,41 @@ class RasaHttpInterpreter:
         self,
         url: str,
         *,
-        timeout: float = 2.0,
         fallback: Interpreter,
+        timeout: float = 2.0,
+        threshold: float = 0.0,
+        retry_after: float = 30.0,
         entities: Callable[[str], list[Entity]] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.url = url.rstrip("/")
         self.fallback = fallback
+        self.threshold = threshold
+        self.retry_after = retry_after
         self.entities = entities
+        self._clock = clock
         self._client = httpx.AsyncClient(base_url=self.url, timeout=httpx.Timeout(timeout))
-        self._down = False
+        self._down_since: float | None = None
+        self._next_try = 0.0
+        self.degraded = 0  # messages the fallback parsed instead of the server
+
+    async def version(self) -> str:
+        """The server's Rasa version (`GET /version`); raises `httpx.HTTPError` if unreachable."""
+        response = await self._client.get("/version")
+        response.raise_for_status()
+        return str(response.json().get("version", "?"))
 
     async def parse(self, text: str) -> Parse:
+        if self._down_since is not None and self._clock() < self._next_try:
+            self.degraded += 1
+            return await self.fallback.parse(text)
         try:
             response = await self._client.post("/model/parse", json={"text": text})
             response.raise_for_status()
             result = to_parse(text, response.json())
         except (httpx.HTTPError, ValueError) as exc:
-            if not self._down:
-                self._down = True
+            if self._down_since is None:
+                self._down_since = self._clock()
                 log.warning(
                     "Rasa server %s unavailable (%s: %s); using the fallback interpreter "
                     "until it answers again",
@@ -95,18 +115,24 @@ class RasaHttpInterpreter:
                     type(exc).__name__,
                     exc,
                 )
+            self._next_try = self._clock() + self.retry_after
+            self.degraded += 1
             return await self.fallback.parse(text)
-        if self._down:
-            self._down = False
-            log.info("Rasa server %s answers again", self.url)
+        if self._down_since is not None:
+            log.info(
+                "Rasa server %s answers again after %.0f s",
+                self.url,
+                self._clock() - self._down_since,
+            )
+            self._down_since = None
         if self.entities is not None:
             result["entities"] = self.entities(text)
-        return result
+        return with_threshold(result, self.threshold)
 
     @property
     def available(self) -> bool:
-        """False while the last request failed."""
-        return not self._down
+        """False while the server is considered down."""
+        return self._down_since is None
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -1,7 +1,11 @@
-"""A rule-based interpreter: slash commands and the few words a questionnaire needs.
+"""Deterministic intents: slash commands and the short fixed words the dialogue advertises.
 
-It is the floor every other backend stands on: deterministic, instant, and always right about
-commands, so the trained interpreter is asked only for free text these rules do not settle.
+Two tiers:
+- `rule_intent`: slash commands and whole-message keywords ("no sé", "atrás", "pausa"). Precise
+  enough to stand in front of every other backend (`RulesFirst`), so what the help text promises
+  works the same with the classifier, a Rasa server, or neither.
+- `keyword_intent`: those plus substring rules ("... asesoría ..."). Too loose to overrule a
+  classifier, good enough for the `rules` backend, which has nothing better.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from nlu.base import FALLBACK, Parse, make_parse
+from nlu.base import FALLBACK, Intent, Interpreter, Parse, make_parse
 
 COMMANDS: dict[str, str] = {
     "start": "saludo",
@@ -23,21 +27,23 @@ COMMANDS: dict[str, str] = {
     "privacidad": "privacidad",
     "borrar": "borrar_datos",
     "cancelar": "cancelar",
+    "pausa": "cancelar",
     "estado": "estado_ticket",
 }
 
-# (intent, pattern over folded text). Order matters: the first full match wins.
-_RULES: tuple[tuple[str, str], ...] = (
+# (intent, pattern over folded text), each matched against the whole message; first match wins.
+# They must agree with the training data: tests check every training example they match.
+_EXACT: tuple[tuple[str, str], ...] = (
     ("no_sabe", r"(yo )?no (lo )?se|nose|ni idea|no tengo (el )?dato|desconozco( el dato)?"),
     ("borrar_datos", r"(borr|elimin|suprim)\w* (todos )?(mis|los) datos.*"),
     ("privacidad", r"(ver )?mis datos|privacidad|habeas data|politica de (datos|privacidad)"),
-    ("omitir", r"omit\w*|saltar\w*|salt(e|a) esta|paso|siguiente( pregunta)?|despues la respondo"),
+    ("omitir", r"omit\w*|saltar\w*|salt(e|a) esta|paso|despues la respondo"),
     (
         "corregir",
-        r"atras|anterior|volver|corregir|me equivoque.*|cambiar (la )?(respuesta )?anterior",
+        r"atras|anterior|volver atras|corregir|me equivoque.*|cambiar (la )?(respuesta )?anterior",
     ),
     ("repetir", r"repet\w*|otra vez|de nuevo|no (le )?entendi la pregunta"),
-    ("ayuda", r"\?+|ayuda|help|como funciona|que (puedo|debo) hacer|menu|opciones"),
+    ("ayuda", r"\?+|ayuda|help|como funciona|que (puedo|debo) hacer|opciones"),
     ("cancelar", r"cancel\w*|pausa|pausar|salir|terminar por ahora|luego sigo|despues sigo"),
     (
         "afirmar",
@@ -47,16 +53,24 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("saludo", r"hola|buen(os|as) (dias|tardes|noches)|buenas|saludos"),
     ("agradecer", r"(muchas )?gracias|mil gracias|muy amable"),
     ("despedida", r"chao|adios|hasta (luego|pronto|manana)|nos vemos"),
-    ("ver_resultados", r"(ver |mis |los )?resultados|puntaje|mi (nivel|calificacion)"),
+    ("ver_resultados", r"(ver )?(mis |los )?resultados|mi puntaje"),
     ("continuar_diagnostico", r"continuar|seguir|retomar|sigamos"),
-    (
-        "iniciar_diagnostico",
-        r"(iniciar|empezar|comenzar) (el )?(diagnostico|cuestionario)|diagnostico",
-    ),
+    ("iniciar_diagnostico", r"(iniciar|empezar|comenzar) (el )?(diagnostico|cuestionario)"),
+)
+_LOOSE: tuple[tuple[str, str], ...] = (
     ("solicitar_asesoria", r".*(asesori|acompanamiento|asesor).*"),
     ("hablar_humano", r".*(hablar con|comunicarme con) (una persona|un humano|alguien).*"),
+    ("ver_resultados", r".*(puntaje|mi nivel|calificacion).*"),
+    ("iniciar_diagnostico", r".*diagnostico.*"),
 )
-_COMPILED = tuple((intent, re.compile(rf"(?:{pattern})[.!¡¿ ]*")) for intent, pattern in _RULES)
+
+
+def _compile(rules: tuple[tuple[str, str], ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((intent, re.compile(rf"(?:{pattern})[.!¡¿ ]*")) for intent, pattern in rules)
+
+
+_EXACT_RE = _compile(_EXACT)
+_LOOSE_RE = _compile(_LOOSE)
 
 
 def fold(text: str) -> str:
@@ -73,20 +87,44 @@ def command_intent(text: str) -> str | None:
     return COMMANDS.get(fold(match.group(1))) if match else None
 
 
+def _first(rules: tuple[tuple[str, re.Pattern[str]], ...], folded: str) -> str | None:
+    return next((intent for intent, pattern in rules if pattern.fullmatch(folded)), None)
+
+
 def rule_intent(text: str) -> str | None:
-    command = command_intent(text)
-    if command:
-        return command
-    folded = fold(text)
-    for intent, pattern in _COMPILED:
-        if pattern.fullmatch(folded):
-            return intent
-    return None
+    """The intent of a slash command or of a whole-message keyword; None for anything else."""
+    return command_intent(text) or _first(_EXACT_RE, fold(text))
+
+
+def keyword_intent(text: str) -> str | None:
+    """`rule_intent`, then looser substring rules (for the rules-only backend)."""
+    return rule_intent(text) or _first(_LOOSE_RE, fold(text))
 
 
 class RuleInterpreter:
-    """Commands and keywords; anything else is `nlu_fallback`."""
+    """Commands and keywords; anything else is `nlu_fallback`. Needs no data and no training."""
 
     async def parse(self, text: str) -> Parse:
-        intent = rule_intent(text)
+        intent = keyword_intent(text)
         return make_parse(text, intent or FALLBACK, 1.0 if intent else 0.0)
+
+
+def promote(parse: Parse, intent: str) -> Parse:
+    """`parse` with `intent` on top at confidence 1.0; the rest of the ranking keeps its order."""
+    top = Intent(name=intent, confidence=1.0)
+    rest = [i for i in parse["intent_ranking"] if i["name"] not in (intent, FALLBACK)]
+    return Parse(
+        text=parse["text"], intent=top, intent_ranking=[top, *rest], entities=parse["entities"]
+    )
+
+
+class RulesFirst:
+    """Another interpreter, overruled by `rule_intent` where a rule matches the whole message."""
+
+    def __init__(self, inner: Interpreter) -> None:
+        self.inner = inner
+
+    async def parse(self, text: str) -> Parse:
+        parse = await self.inner.parse(text)
+        intent = rule_intent(text)
+        return promote(parse, intent) if intent else parse

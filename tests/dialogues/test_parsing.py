@@ -2,7 +2,7 @@
 
 import pytest
 
-from dialogues.parsing import Understood, guess_option, parse_answer, parse_goto, parse_number
+from dialogues.parsing import Understood, parse_answer, parse_goto, parse_number
 from tests.factories import build
 
 Q = build()
@@ -60,15 +60,6 @@ def test_numbers_colombian_style(text, value):
 @pytest.mark.parametrize("text", ["ochenta", "80 y algo", "1,2,3", "a", "", "%"])
 def test_not_a_number(text):
     assert parse_number(text) is None
-
-
-def test_guess_is_never_sure_and_refuses_ties():
-    guess = guess_option(SER, "opcion parcial creo")
-    assert guess is not None and guess.value == "parcial" and guess.sure is False
-    # "Opción a" / "Opción b"... all options read alike: no guess rather than a wrong one.
-    assert guess_option(MOV, "opción") is None
-    assert guess_option(SER, "zz") is None
-    assert guess_option(PCT, "ochenta") is None
 
 
 @pytest.mark.parametrize(

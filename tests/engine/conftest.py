@@ -5,7 +5,8 @@ import pytest
 from bot.app import Static, build_deps, load_static
 from bot.config import load_config
 from bot.engine import Engine
-from nlu.rules import RuleInterpreter
+from nlu.rules import RulesFirst
+from tests.nlu.helpers import embedded, shared_cache
 
 
 @pytest.fixture(scope="session")
@@ -13,6 +14,12 @@ def static() -> Static:
     return load_static(load_config(env={}))
 
 
+@pytest.fixture(scope="session")
+def interpreter(tmp_path_factory) -> RulesFirst:
+    """The default backend (`nlu.backend: embedded`): rules in front of the trained classifier."""
+    return RulesFirst(embedded(shared_cache(tmp_path_factory)))
+
+
 @pytest.fixture
-def engine(store, static) -> Engine:
-    return Engine(store, build_deps(load_config(env={}), static), RuleInterpreter())
+def engine(store, static, interpreter) -> Engine:
+    return Engine(store, build_deps(load_config(env={}), static), interpreter)
