@@ -187,6 +187,16 @@ class Methods:
         _replace(message, check_markup(p.json("reply_markup")))
         return message
 
+    async def leave_chat(self: BotApiServer, p: Params) -> bool:
+        chat = self.chats.get(p.integer("chat_id", required=True) or 0)
+        if chat is None:
+            raise bad_request("chat not found")
+        if chat.type == "private":
+            raise bad_request("chat member status can't be changed in private chats")
+        chat.check_can_send()
+        chat.bot_is_member = False
+        return True
+
     async def set_my_commands(self: BotApiServer, p: Params) -> bool:
         commands = check_commands(p.json("commands"))
         self.commands[_scope_key(p)] = commands
@@ -211,6 +221,7 @@ class Methods:
         "answercallbackquery": answer_callback_query,
         "editmessagetext": edit_message_text,
         "editmessagereplymarkup": edit_message_reply_markup,
+        "leavechat": leave_chat,
         "setmycommands": set_my_commands,
         "getmycommands": get_my_commands,
         "deletemycommands": delete_my_commands,

@@ -12,10 +12,11 @@ own validation and error texts, simulated users, every request recorded.
 Methods: getMe, getUpdates (long polling with timeout, offset, limit, allowed_updates; a newer
 call ends an older one with 409), setWebhook / deleteWebhook / getWebhookInfo (updates POSTed
 with X-Telegram-Bot-Api-Secret-Token, retried until 2xx), sendMessage, sendPhoto, sendDocument
-(multipart), answerCallbackQuery, editMessageText, editMessageReplyMarkup, setMyCommands,
-getMyCommands, deleteMyCommands. Faults on demand: `fail_next` (429 with retry_after, or any
-status), `drop_next` (connection closed with no answer), `rate_limit` (429 past a rate). Unlike
-Telegram it accepts plain-HTTP webhook URLs, since it only talks to loopback.
+(multipart), answerCallbackQuery, editMessageText, editMessageReplyMarkup, leaveChat,
+setMyCommands, getMyCommands, deleteMyCommands. Faults on demand: `fail_next` (429 with
+retry_after, or any status), `drop_next` (connection closed with no answer), `rate_limit` (429
+past a rate). Unlike Telegram it accepts plain-HTTP webhook URLs, since it only talks to
+loopback.
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ class BotApiServer(Methods):
         self._poll_generation = 0
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
+        self._closing = False
         self.port = 0
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -120,7 +122,8 @@ class BotApiServer(Methods):
     async def start(self) -> None:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        # A long poll from a bot that is gone would otherwise hold the shutdown for a minute.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -128,6 +131,7 @@ class BotApiServer(Methods):
         self._session = aiohttp.ClientSession()
 
     async def stop(self) -> None:
+        self._closing = True  # pending long polls answer at once
         await self._stop_webhook()
         self._notify()
         if self._session is not None:
@@ -161,11 +165,11 @@ class BotApiServer(Methods):
         return SimChat(self, chat, user_json(user_id, first_name))
 
     def group_chat(self, chat_id: int, title: str, added_by: SimChat) -> SimChat:
-        """A group the bot was just added to (a `my_chat_member` update); `send` posts as
-        `added_by` inside the group."""
+        """A group the bot was just added to (a `my_chat_member` update, id in `.joined`);
+        `send` posts as `added_by` inside the group."""
         assert chat_id < 0, "group ids are negative"
         chat = self.chats.setdefault(chat_id, Chat(chat_id, "group", title))
-        self.enqueue(
+        joined = self.enqueue(
             {
                 "my_chat_member": {
                     "chat": chat.json(),
@@ -176,7 +180,9 @@ class BotApiServer(Methods):
                 }
             }
         )
-        return SimChat(self, chat, added_by.user)
+        group = SimChat(self, chat, added_by.user)
+        group.joined = joined
+        return group
 
     def enqueue(self, content: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
@@ -191,7 +197,7 @@ class BotApiServer(Methods):
         self._pending[update_id] = self._history[update_id] = _Pending(update_id, old.body)
         self._notify()
 
-    async def processed(self, update_id: int, wait: float = 15.0) -> None:
+    async def processed(self, update_id: int, wait: float = 60.0) -> None:
         """Wait until the bot acknowledged the update (getUpdates offset past it, webhook 2xx)."""
         try:
             await asyncio.wait_for(self._history[update_id].done.wait(), wait)
@@ -316,7 +322,7 @@ class BotApiServer(Methods):
                 p for p, v in list(self._pending.items()) if not self._allowed(v.body)
             )
             remaining = deadline - time.monotonic()
-            if batch or remaining <= 0:
+            if batch or remaining <= 0 or self._closing:
                 return copy.deepcopy(batch[:limit])
             changed = self._changed
             with contextlib.suppress(TimeoutError):
@@ -384,7 +390,8 @@ class BotApiServer(Methods):
                     status = 0
             self.deliveries.append(Delivery(pending.update_id, status))
             if 200 <= status < 300:
-                self._acknowledge([pending.update_id])
+                if self._pending.get(pending.update_id) is pending:  # not redelivered meanwhile
+                    self._acknowledge([pending.update_id])
                 self._notify()
                 return
             await asyncio.sleep(self.webhook_retry_delay)
@@ -407,6 +414,7 @@ class SimChat:
 
     def __init__(self, server: BotApiServer, chat: Chat, user: dict[str, Any]) -> None:
         self.server, self.chat, self.user = server, chat, user
+        self.joined: int | None = None  # for a group: the update that added the bot
 
     @property
     def id(self) -> int:
@@ -425,8 +433,10 @@ class SimChat:
         return self.server.enqueue({"message": message})
 
     def press(self, message_id: int, data: str) -> int:
-        """Press an inline button under one of the bot's messages."""
+        """Press an inline button under one of the bot's messages (it must be there now)."""
         message = self.chat.messages[message_id]
+        if data not in buttons(message).values():
+            raise AssertionError(f"no button {data!r} under message {message_id}: {message}")
         query_id = self.server.new_callback(self.chat.id, message_id)
         return self.server.enqueue(
             {
@@ -439,6 +449,24 @@ class SimChat:
                 }
             }
         )
+
+    def bot_messages(self) -> list[dict[str, Any]]:
+        """The bot's messages in this chat, oldest first, as they are now (edits applied)."""
+        bot_id = self.server.bot_user["id"]
+        return [m for _, m in sorted(self.chat.messages.items()) if m["from"]["id"] == bot_id]
+
+    def last_keyboard(self) -> tuple[int, dict[str, str]]:
+        """The newest bot message that has buttons: its id and {label: callback data}."""
+        for message in reversed(self.bot_messages()):
+            if buttons(message):
+                return message["message_id"], buttons(message)
+        raise AssertionError(f"no buttons in chat {self.chat.id}")
+
+
+def buttons(message: dict[str, Any]) -> dict[str, str]:
+    """{label: callback data} of a message's inline keyboard."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return {b["text"]: b["callback_data"] for row in rows for b in row if "callback_data" in b}
 
 
 async def _read_params(request: web.Request) -> Params:

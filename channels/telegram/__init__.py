@@ -1,0 +1,25 @@
+"""The Telegram channel (python-telegram-bot v22): translates updates and replies, nothing else.
+
+render.py    pure rules: text split in UTF-16 units, keyboard rows, folding replies (no I/O)
+channel.py   PTB handlers: update -> IncomingMessage -> engine -> Bot API calls
+polling.py   long polling that confirms an update only after it was handled
+webhook.py   aiohttp receiver with the secret token checked in constant time
+service.py   the Application in our loop: token check, commands menu, polling or webhook
+"""
+
+from channels.telegram.channel import COMMANDS, TelegramChannel
+from channels.telegram.service import (
+    TelegramService,
+    TelegramSettings,
+    TelegramStartError,
+    WebhookSettings,
+)
+
+__all__ = [
+    "COMMANDS",
+    "TelegramChannel",
+    "TelegramService",
+    "TelegramSettings",
+    "TelegramStartError",
+    "WebhookSettings",
+]
