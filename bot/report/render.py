@@ -15,6 +15,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from bot.analytics.peers import PeerComparison
 from bot.config import RoutingConfig
 from bot.report.formatting import format_number, format_percent
 from bot.report.radar import png_size, radar_png
@@ -80,8 +81,9 @@ class ReportRenderer:
         scores: Scores,
         entity: Entity,
         generated_at: date | datetime,
+        peers: PeerComparison | None = None,
     ) -> ReportView:
-        return report_view(questionnaire, scores, entity, generated_at, self.mailbox)
+        return report_view(questionnaire, scores, entity, generated_at, self.mailbox, peers)
 
     def summary(self, view: ReportView) -> str:
         return self.env.get_template(SUMMARY_TEMPLATE).render(r=view).strip() + "\n"
@@ -99,8 +101,9 @@ class ReportRenderer:
         scores: Scores,
         entity: Entity,
         generated_at: date | datetime,
+        peers: PeerComparison | None = None,
     ) -> Report:
-        view = self.view(questionnaire, scores, entity, generated_at)
+        view = self.view(questionnaire, scores, entity, generated_at, peers)
         radar = radar_for(view)
         return Report(self.summary(view), self.html(view, radar), radar)
 
@@ -113,9 +116,11 @@ def build_report(
     templates_dir: Path,
     *,
     mailbox: str = DEFAULT_MAILBOX,
+    peers: PeerComparison | None = None,
 ) -> Report:
-    """The summary, the HTML page and the radar of one entity's scores."""
-    return ReportRenderer(templates_dir, mailbox).build(questionnaire, scores, entity, generated_at)
+    """The summary, the HTML page and the radar of one entity's scores (and its peers')."""
+    renderer = ReportRenderer(templates_dir, mailbox)
+    return renderer.build(questionnaire, scores, entity, generated_at, peers)
 
 
 def render_summary(
@@ -126,10 +131,11 @@ def render_summary(
     templates_dir: Path,
     *,
     mailbox: str = DEFAULT_MAILBOX,
+    peers: PeerComparison | None = None,
 ) -> str:
     """The short chat summary (plain text, under ~1,500 characters)."""
     renderer = ReportRenderer(templates_dir, mailbox)
-    return renderer.summary(renderer.view(questionnaire, scores, entity, generated_at))
+    return renderer.summary(renderer.view(questionnaire, scores, entity, generated_at, peers))
 
 
 def render_html(
@@ -141,8 +147,9 @@ def render_html(
     *,
     mailbox: str = DEFAULT_MAILBOX,
     radar: bytes | None = None,
+    peers: PeerComparison | None = None,
 ) -> str:
     """The self-contained HTML report; draws the radar unless one is given."""
     renderer = ReportRenderer(templates_dir, mailbox)
-    view = renderer.view(questionnaire, scores, entity, generated_at)
+    view = renderer.view(questionnaire, scores, entity, generated_at, peers)
     return renderer.html(view, radar if radar is not None else radar_for(view))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 
+from bot.analytics.peers import GroupAverages, PeerComparison
 from bot.scoring import Score, Scores, SubdimensionScore
 from bot.territory import Entity
 from dialogues.questionnaire import Level, Questionnaire
@@ -75,6 +76,24 @@ class NamedScore:
 
 
 @dataclass(frozen=True, slots=True)
+class PeerColumn:
+    """One group's averages, laid out like the report's dimensions."""
+
+    scope: str  # "department" or "country"
+    members: int
+    overall: float | None  # None: withheld (too few scores) or no data
+    dimensions: tuple[float | None, ...]  # aligned with ReportView.dimensions
+
+
+@dataclass(frozen=True, slots=True)
+class PeersView:
+    cycle: int
+    department_name: str
+    columns: tuple[PeerColumn, ...]  # the department first (when shown), then the country
+    min_peers: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReportView:
     questionnaire_title: str
     questionnaire_id: str
@@ -95,6 +114,7 @@ class ReportView:
     levels: tuple[Level, ...]
     mailbox: str
     perception_survey: str | None  # the citizen survey's title, if the questionnaire has one
+    peers: PeersView | None = None  # None: no database, or too few peers to compare safely
 
     @property
     def radar_labels(self) -> tuple[str, ...]:
@@ -108,6 +128,24 @@ class ReportView:
 def _score(questionnaire: Questionnaire, score: Score) -> ScoreView:
     level = questionnaire.level_for(score.value) if score.value is not None else None
     return ScoreView(score.value, score.answered, score.applicable, score.coverage, level)
+
+
+def peers_view(comparison: PeerComparison, dimension_ids: tuple[str, ...]) -> PeersView:
+    def column(scope: str, group: GroupAverages) -> PeerColumn:
+        return PeerColumn(
+            scope,
+            group.members,
+            group.overall.value,
+            tuple(group.dimensions[d].value for d in dimension_ids),
+        )
+
+    groups = [("department", comparison.department), ("country", comparison.country)]
+    return PeersView(
+        comparison.cycle,
+        comparison.department_name,
+        tuple(column(scope, group) for scope, group in groups if group is not None),
+        comparison.min_peers,
+    )
 
 
 def split_ranked(ranked: tuple[SubdimensionScore, ...]) -> tuple[list[str], list[str]]:
@@ -127,8 +165,9 @@ def report_view(
     entity: Entity,
     generated_at: date | datetime,
     mailbox: str,
+    peers: PeerComparison | None = None,
 ) -> ReportView:
-    """Everything the templates need for one entity's report."""
+    """Everything the templates need for one entity's report (peer averages when given)."""
     if (scores.questionnaire_id, scores.questionnaire_version) != (
         questionnaire.id,
         questionnaire.version,
@@ -208,4 +247,5 @@ def report_view(
         levels=questionnaire.levels,
         mailbox=mailbox,
         perception_survey=questionnaire.perception.title if questionnaire.perception else None,
+        peers=peers_view(peers, tuple(d.id for d in dimensions)) if peers else None,
     )
