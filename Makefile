@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean rasa rasa-serve test-rasa
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -26,5 +26,17 @@ test: lint
 bench: $(STAMP)
 	$(PY) bench/report.py
 
+# Optional Rasa NLU server (nlu.backend: rasa). Not part of `make test`: it needs Python 3.10
+# (Rasa 3.x does not run on 3.11+), about 2.7 GB of packages and minutes of training.
+rasa: $(STAMP)
+	bash scripts/rasa-venv.sh
+	$(VENV)/bin/cti nlu rasa-train
+
+rasa-serve: rasa
+	$(VENV)/bin/cti nlu rasa-serve --port 5005
+
+test-rasa: rasa
+	$(VENV)/bin/pytest -m rasa
+
 clean:
-	rm -rf $(VENV) var/*.db .pytest_cache
+	rm -rf $(VENV) .venv-rasa var/*.db var/rasa var/nlu-cache .pytest_cache

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
@@ -15,7 +19,13 @@ from bot.territory import Gazetteer
 from dialogues.messages import Catalog
 from dialogues.questionnaire import Questionnaire, load_questionnaire
 from nlu.base import Interpreter
-from nlu.rules import RuleInterpreter
+from nlu.embedded import EmbeddedInterpreter
+from nlu.rasa_http import RasaHttpInterpreter
+from nlu.rules import RuleInterpreter, RulesFirst
+
+if TYPE_CHECKING:
+    from bot.runner import Service
+    from channels.telegram import TelegramSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +46,7 @@ class App:
 
     async def close(self) -> None:
         await self.store.close()
+        await close_interpreter(self.engine.interpreter)
 
 
 def load_catalog(templates: Path) -> Catalog:
@@ -54,8 +65,48 @@ def load_static(config: Config) -> Static:
     )
 
 
+def embedded_interpreter(config: Config, *, train: bool = True) -> EmbeddedInterpreter:
+    """The classifier trained from `data.nlu`, loaded from its cache when the data is unchanged."""
+    interpreter = EmbeddedInterpreter(
+        config.path(config.data.nlu),
+        divipola=config.path(config.data.divipola),
+        cache_dir=config.path(config.nlu.cache_dir),
+        threshold=config.nlu.threshold,
+    )
+    if train:
+        interpreter.train()
+    return interpreter
+
+
 def build_interpreter(config: Config) -> Interpreter:
-    return RuleInterpreter()
+    """The configured NLU backend (`nlu.backend`), behind the rules for commands and keywords.
+
+    `rasa` still trains the embedded interpreter: it answers while the server is down, and its
+    entity extractor gives DANE codes, emails and options exactly as with the default backend.
+    Training (a few seconds, or a cache load) blocks: call it from a worker thread.
+    """
+    nlu = config.nlu
+    if nlu.backend == "rules":
+        return RuleInterpreter()
+    embedded = embedded_interpreter(config)
+    if nlu.backend == "embedded":
+        return RulesFirst(embedded)
+    rasa = RasaHttpInterpreter(
+        nlu.rasa_url,
+        fallback=embedded,
+        timeout=nlu.rasa_timeout,
+        threshold=nlu.threshold,
+        retry_after=nlu.rasa_retry_after,
+        entities=embedded.extractor.extract,
+    )
+    return RulesFirst(rasa)
+
+
+async def close_interpreter(interpreter: Interpreter) -> None:
+    """Release an interpreter's connections (the Rasa backend holds an HTTP client)."""
+    inner = interpreter.inner if isinstance(interpreter, RulesFirst) else interpreter
+    if isinstance(inner, RasaHttpInterpreter):
+        await inner.aclose()
 
 
 def build_deps(config: Config, static: Static) -> Deps:
@@ -89,6 +140,100 @@ async def build_app(config: Config, *, interpreter: Interpreter | None = None) -
     from bot.storage.sql import open_store
 
     static = load_static(config)
+    if interpreter is None:  # before the store: bad training data must not leave it open
+        interpreter = await asyncio.to_thread(build_interpreter, config)
     store = await open_store(database_url(config), static.gazetteer)
-    engine = Engine(store, build_deps(config, static), interpreter or build_interpreter(config))
+    engine = Engine(store, build_deps(config, static), interpreter)
     return App(config, static, store, engine)
+
+
+# --- `cti run`: the services -----------------------------------------------------------------
+
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
+
+
+def telegram_settings(config: Config) -> TelegramSettings | None:
+    """None if the channel is off; StartupError if it is on but cannot work as configured."""
+    from bot.runner import StartupError
+    from channels.telegram import TelegramSettings, WebhookSettings
+
+    telegram = config.channels.telegram
+    if not telegram.enabled:
+        return None
+    token = (config.secrets.telegram_token or "").strip()
+    if not token:
+        raise StartupError(
+            "Telegram está habilitado pero falta el token: defina la variable de entorno "
+            "CTI_TELEGRAM_TOKEN con el que entrega @BotFather."
+        )
+    webhook = None
+    if telegram.mode == "webhook":
+        secret = (config.secrets.telegram_webhook_secret or "").strip()
+        if not _WEBHOOK_SECRET.fullmatch(secret):
+            raise StartupError(
+                "el modo webhook necesita CTI_TELEGRAM_WEBHOOK_SECRET: de 1 a 256 caracteres "
+                "entre letras, números, _ y -."
+            )
+        hook = telegram.webhook
+        if not hook.url:
+            raise StartupError(
+                "el modo webhook necesita la URL pública: channels.telegram.webhook.url en "
+                "config.yml o CTI_TELEGRAM_WEBHOOK_URL."
+            )
+        webhook = WebhookSettings(
+            hook.url, secret, hook.listen, hook.port, hook.path, hook.max_connections
+        )
+    return TelegramSettings(
+        token=token,
+        mode=telegram.mode,
+        base_url=telegram.base_url,
+        messages_per_second=telegram.messages_per_second,
+        webhook=webhook,
+    )
+
+
+def build_services(app: App, *, stdin: TextIO = sys.stdin) -> dict[str, Service]:
+    """Every enabled channel as a service of `cti run` (add background workers here too)."""
+    from bot.runner import LineService
+
+    config = app.config
+    services: dict[str, Service] = {}
+    if config.channels.console.enabled:
+        from channels.console import Console
+
+        console = Console(app.engine, "local", config.path(Path("var/informes")) / "local")
+        first = "hola" if stdin.isatty() else None
+        services["console"] = LineService(console.send, stdin, first=first)
+    telegram = telegram_settings(config)
+    if telegram is not None:
+        from channels.telegram import TelegramChannel, TelegramService
+
+        texts = Catalog.load(config.path(config.data.templates) / "telegram.yml")
+        channel = TelegramChannel(app.engine, texts.render)
+        channel.commands()  # every command has its description, or CatalogError now
+        services["telegram"] = TelegramService(channel, telegram)
+    return services
+
+
+async def serve(config: Config, *, stdin: TextIO = sys.stdin) -> None:
+    """`cti run`: every service in one TaskGroup until SIGINT/SIGTERM. Errors the operator can
+    fix are StartupError (one line)."""
+    from bot.runner import StartupError, run_services, stop_on_signals
+    from channels.telegram import TelegramStartError
+
+    telegram_settings(config)  # a missing token fails before anything is opened
+    app = await build_app(config)
+    try:
+        services = build_services(app, stdin=stdin)
+        if not services:
+            raise StartupError(
+                "no hay ningún canal habilitado: active channels.telegram.enabled en config.yml "
+                "o CTI_TELEGRAM_ENABLED=true."
+            )
+        stop = asyncio.Event()
+        with stop_on_signals(stop):
+            await run_services(services, stop)
+    except TelegramStartError as exc:
+        raise StartupError(str(exc)) from None
+    finally:
+        await app.close()

@@ -51,10 +51,11 @@ async def _chat(config, address: str, files_dir: Path) -> None:  # noqa: ANN001
     from bot.app import build_app
     from dialogues.messages import CatalogError
     from dialogues.questionnaire import QuestionnaireError
+    from nlu.rasa_data import NluDataError
 
     try:
         app = await build_app(config)
-    except (QuestionnaireError, CatalogError) as exc:
+    except (QuestionnaireError, CatalogError, NluDataError) as exc:
         fail(str(exc))
     from channels.console import Console
 
@@ -68,13 +69,37 @@ async def _chat(config, address: str, files_dir: Path) -> None:  # noqa: ANN001
         await app.close()
 
 
+@main.command(
+    help="Atender en todos los canales habilitados en config.yml (Telegram, consola) hasta "
+    "Ctrl+C o SIGTERM."
+)
+def run() -> None:
+    from bot.app import serve
+    from bot.runner import StartupError
+    from dialogues.messages import CatalogError
+    from dialogues.questionnaire import QuestionnaireError
+    from nlu.rasa_data import NluDataError
+
+    # Our own news (connected, webhook set, a chat that blocked us) at INFO; libraries stay at
+    # WARNING: HTTP clients log request URLs at INFO, and Bot API URLs contain the token.
+    for name in ("bot", "channels"):
+        logging.getLogger(name).setLevel(logging.INFO)
+    try:
+        asyncio.run(serve(load_config()))
+    except (ConfigError, StartupError, QuestionnaireError, CatalogError, NluDataError) as exc:
+        fail(str(exc))
+
+
 def _register_commands() -> None:
     """Sub-commands live in bot/commands/, one module per concern."""
     from bot.commands.db import db
+    from bot.commands.export import export
+    from bot.commands.nlu import nlu
+    from bot.commands.progress import progress
     from bot.commands.questionnaire import questionnaire
     from bot.commands.report import report
 
-    for command in (db, questionnaire, report):
+    for command in (db, export, nlu, progress, questionnaire, report):
         main.add_command(command)
 
 

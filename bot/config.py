@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yml"
@@ -45,6 +46,7 @@ class NluConfig(_Section):
     threshold: float = Field(default=0.45, ge=0, le=1)
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout: float = Field(default=2.0, gt=0)
+    rasa_retry_after: float = Field(default=30.0, ge=0)  # while down, ask it again this often
     cache_dir: Path = Path("var/nlu-cache")
 
 
@@ -57,18 +59,67 @@ class TelegramWebhookConfig(_Section):
     port: int = Field(default=8443, ge=1, le=65535)
     path: str = "/telegram"
     url: str | None = None  # the public URL Telegram calls (behind the reverse proxy)
+    max_connections: int = Field(default=40, ge=1, le=100)  # Telegram's parallel deliveries
 
 
 class TelegramConfig(_Section):
     enabled: bool = False
     mode: Literal["polling", "webhook"] = "polling"
     base_url: str | None = None  # for tests and self-hosted Bot API servers
+    # Our own sending pace (Telegram asks for at most ~30/s); 0: none, its 429s still honoured.
+    messages_per_second: float = Field(default=30.0, ge=0)
     webhook: TelegramWebhookConfig = TelegramWebhookConfig()
+
+
+class SmtpConfig(_Section):
+    host: str = "localhost"
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None  # the password comes from CTI_SMTP_PASSWORD
+    timeout: float = Field(default=30.0, gt=0)
+
+
+class ImapConfig(_Section):
+    host: str = "localhost"
+    port: int = Field(default=993, ge=1, le=65535)
+    security: Literal["tls", "none"] = "tls"  # implicit TLS (993), or plain on a trusted network
+    username: str | None = None  # the password comes from CTI_IMAP_PASSWORD
+    folder: str = "INBOX"
+    processed_folder: str | None = None  # move handled mail there; None: only flag it as seen
+    poll_seconds: float = Field(default=60.0, gt=0)  # when the server has no IDLE
+    idle_seconds: float = Field(default=300.0, gt=0)  # renew IDLE before servers drop it
+
+
+class InboundSmtpConfig(_Section):
+    listen: str = "127.0.0.1"
+    port: int = Field(default=2525, ge=1, le=65535)
+
+
+class OutboxConfig(_Section):
+    batch: int = Field(default=20, ge=1)
+    max_attempts: int = Field(default=8, ge=1)
+    backoff_seconds: float = Field(default=30.0, gt=0)  # doubles on each failed attempt
+    backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    lease_seconds: float = Field(default=300.0, gt=0)  # longer than any SMTP conversation
+    idle_seconds: float = Field(default=5.0, gt=0)  # how often to look when nobody wakes it
+
+
+class EmailConfig(_Section):
+    enabled: bool = False
+    address: str = "asistente.cti@mintic.gov.co"  # From: and Reply-To: of everything we send
+    display_name: str = "Asistente CTI - MinTIC"
+    inbound: Literal["imap", "smtp", "none"] = "imap"
+    max_message_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    smtp: SmtpConfig = SmtpConfig()
+    imap: ImapConfig = ImapConfig()
+    smtp_inbound: InboundSmtpConfig = InboundSmtpConfig()
+    outbox: OutboxConfig = OutboxConfig()
 
 
 class ChannelsConfig(_Section):
     console: ConsoleConfig = ConsoleConfig()
     telegram: TelegramConfig = TelegramConfig()
+    email: EmailConfig = EmailConfig()
 
 
 class RoutingConfig(_Section):
@@ -79,6 +130,23 @@ class AssessmentConfig(_Section):
     cycle: int | None = None  # None: the current year in Colombia
     max_failed_tries: int = Field(default=3, ge=1)
     timezone: str = "America/Bogota"
+    # Day and month (MM-DD) by which each cycle's diagnosis is due, in the cycle's year: the
+    # model's adoption date of Resolución 01117 de 2022 is 1 April.
+    deadline: str = Field(default="04-01", pattern=r"^\d{2}-\d{2}$")
+
+    @field_validator("deadline")
+    @classmethod
+    def _real_day(cls, value: str) -> str:
+        month, day = (int(part) for part in value.split("-"))
+        try:
+            date(2001, month, day)  # a non-leap year: 29 February would not exist every cycle
+        except ValueError:
+            raise ValueError(f"'{value}' no es un día válido (MM-DD)") from None
+        return value
+
+    def deadline_for(self, cycle: int) -> date:
+        month, day = (int(part) for part in self.deadline.split("-"))
+        return date(cycle, month, day)
 
 
 class Secrets(_Section):
@@ -86,6 +154,8 @@ class Secrets(_Section):
 
     telegram_token: str | None = None
     telegram_webhook_secret: str | None = None
+    smtp_password: str | None = None
+    imap_password: str | None = None
 
 
 class Config(_Section):
@@ -108,12 +178,22 @@ ENV_KEYS: dict[str, str] = {
     "CTI_DATABASE_URL": "database.url",
     "CTI_NLU_BACKEND": "nlu.backend",
     "CTI_NLU_RASA_URL": "nlu.rasa_url",
+    "CTI_NLU_THRESHOLD": "nlu.threshold",
     "CTI_TELEGRAM_ENABLED": "channels.telegram.enabled",
     "CTI_TELEGRAM_MODE": "channels.telegram.mode",
     "CTI_TELEGRAM_BASE_URL": "channels.telegram.base_url",
+    "CTI_TELEGRAM_WEBHOOK_URL": "channels.telegram.webhook.url",
+    "CTI_CONSOLE_ENABLED": "channels.console.enabled",
     "CTI_CYCLE": "assessment.cycle",
     "CTI_TELEGRAM_TOKEN": "secrets.telegram_token",
     "CTI_TELEGRAM_WEBHOOK_SECRET": "secrets.telegram_webhook_secret",
+    "CTI_EMAIL_ENABLED": "channels.email.enabled",
+    "CTI_SMTP_HOST": "channels.email.smtp.host",
+    "CTI_SMTP_PORT": "channels.email.smtp.port",
+    "CTI_IMAP_HOST": "channels.email.imap.host",
+    "CTI_IMAP_PORT": "channels.email.imap.port",
+    "CTI_SMTP_PASSWORD": "secrets.smtp_password",
+    "CTI_IMAP_PASSWORD": "secrets.imap_password",
 }
 
 

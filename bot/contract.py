@@ -40,6 +40,9 @@ class IncomingMessage:
     option: str | None = None  # the value of a chosen `Option` (a pressed button)
     attachments: tuple[Attachment, ...] = ()
     received_at: datetime | None = None
+    # Email threading: replies go out as "Re: <subject>", under this message and its references.
+    subject: str = ""
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,45 @@ class OutgoingMessage:
     text: str
     options: tuple[Option, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundEmail:
+    """An email the core decided to send. It is stored in the outbox in the transaction that
+    decided it, and the email channel delivers it; `message_id` is fixed before it is stored, so
+    a resend after a crash carries the same Message-ID and the recipient's server can drop it."""
+
+    recipient: str
+    subject: str
+    text: str
+    message_id: str  # "<...@domain>", unique
+    html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    # Extra headers: In-Reply-To, References, Reply-To, Cc, X-CTI-Ticket...
+    headers: tuple[tuple[str, str], ...] = ()
+    kind: str = "message"  # what it is for, for the logs and counts: message, ticket, reminder...
+    id: int | None = None  # the outbox row, once stored
+    attempts: int = 0  # delivery attempts started so far, this one included when claimed
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Replies that a channel's own worker delivers from the outbox: to a conversation on a
+    channel with no live reply (email), or outside any turn (a staff reply relayed to a contact,
+    a reminder). Each channel renders them its own way, as it does a turn's replies."""
+
+    key: ConversationKey
+    replies: tuple[OutgoingMessage, ...]
+    notice_id: str  # unique; on email it is the Message-ID
+    subject: str = ""  # email: the thread's subject ("" for the assistant's default)
+    in_reply_to: str | None = None  # email: the message this answers
+    references: tuple[str, ...] = ()
+    kind: str = "conversation"
+    id: int | None = None  # the outbox row, once stored
+    attempts: int = 0
+
+
+OutboxItem = OutboundEmail | Notice
 
 
 class MessageHandler(Protocol):

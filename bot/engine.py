@@ -9,18 +9,21 @@ engine keeps serving.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import unicodedata
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from bot.contract import IncomingMessage, OutgoingMessage
-from bot.flows import general, onboarding, questionnaire, review
-from bot.flows.turn import Deps, Turn
-from bot.storage.api import StorageError, Store
+from bot.contract import IncomingMessage, Notice, OutgoingMessage
+from bot.flows import blocks, general, onboarding, questionnaire, review
+from bot.flows.sheets import import_sheet, is_sheet
+from bot.flows.turn import INTENT_PREFIX, Deps, Turn
+from bot.storage.api import StorageError, Store, Tx
 from dialogues.state import State
-from nlu.base import Interpreter, Parse
+from nlu.base import INTENTS, Interpreter, Parse, make_parse
 from nlu.rules import rule_intent
 
 log = logging.getLogger(__name__)
@@ -42,8 +45,10 @@ _FLOWS: dict[str, Handler] = {
     "confirm_reopen": review.handle_confirm_reopen,
     "confirm_erase": general.handle_confirm_erase,
     "dimensions": general.handle_menu,
+    "block": blocks.handle_block,
 }
-# Intents that interrupt whatever flow is running (except registration, which needs its input).
+# Intents that interrupt whatever flow is running (except registration, which needs its input,
+# and a question, whose flow weighs them against reading the text as an answer).
 _ANYWHERE = {
     "ayuda",
     "privacidad",
@@ -61,20 +66,35 @@ def sanitize(text: str) -> str:
 
 
 class Engine:
+    """One incoming message in, its replies out.
+
+    On a `deferred` channel (email) nobody waits on a connection for the replies: they are
+    written to the outbox as one `Notice` in the message's own transaction, so they go out once
+    the message is stored, even if the process dies right after, and `handle` returns nothing.
+    There a database outage is raised, not answered: the channel keeps the message and hands
+    it in again later (IMAP leaves it unseen; an SMTP relay hears "451").
+    """
+
     def __init__(
         self,
         store: Store,
         deps: Deps,
         interpreter: Interpreter,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        deferred: frozenset[str] = frozenset(),
+        new_notice_id: Callable[[], str] = lambda: f"<{uuid.uuid4().hex}@asistente-cti>",
+        on_outbox: Callable[[], None] = lambda: None,
     ) -> None:
         self.store, self.deps, self.interpreter, self.clock = store, deps, interpreter, clock
+        self.deferred, self.new_notice_id, self.on_outbox = deferred, new_notice_id, on_outbox
 
     async def handle(self, message: IncomingMessage) -> list[OutgoingMessage]:
         now = message.received_at or self.clock()
         text = sanitize(message.text)
+        deferred = message.key.channel in self.deferred
         try:
-            parse = await self._understand(text, message)
+            message, parse = await self._understand(text, message)
             async with self.store.transaction() as tx:
                 if not await tx.claim_message(message.key, message.message_id, now):
                     log.info(
@@ -85,23 +105,71 @@ class Engine:
                     return []
                 turn = Turn(self.deps, tx, message, text, parse, now, State())
                 await self._step(turn)
-            replies = list(turn.replies)
-            for render in turn.after_commit:
-                replies.extend(await render())
-            return replies
+                if deferred:
+                    await self._defer(tx, message, await self._rendered(turn), now)
+            if deferred:
+                self.on_outbox()
+                return []
+            return await self._rendered(turn)
         except StorageError:
             log.warning("database unavailable for %s", message.key.channel, exc_info=True)
+            if deferred:
+                raise
             return [OutgoingMessage(message.key, self.deps.catalog.render("error.storage"))]
         except Exception:
             log.exception(
                 "error handling message %s on %s", message.message_id, message.key.channel
             )
-            return [OutgoingMessage(message.key, self.deps.catalog.render("error.internal"))]
+            reply = [OutgoingMessage(message.key, self.deps.catalog.render("error.internal"))]
+            if deferred:
+                await self._defer_error(message, reply, now)
+                return []
+            return reply
 
-    async def _understand(self, text: str, message: IncomingMessage) -> Parse | None:
-        if message.option is not None or not text:
-            return None
-        return await self.interpreter.parse(text)
+    @staticmethod
+    async def _rendered(turn: Turn) -> list[OutgoingMessage]:
+        replies = list(turn.replies)
+        for render in turn.after_commit:
+            replies.extend(await render())
+        return replies
+
+    async def _defer(
+        self, tx: Tx, message: IncomingMessage, replies: list[OutgoingMessage], now: datetime
+    ) -> None:
+        if not replies:
+            return
+        notice = Notice(
+            message.key,
+            tuple(replies),
+            self.new_notice_id(),
+            subject=message.subject,
+            in_reply_to=message.message_id,
+            references=message.references,
+        )
+        await tx.enqueue(notice, now)
+
+    async def _defer_error(
+        self, message: IncomingMessage, reply: list[OutgoingMessage], now: datetime
+    ) -> None:
+        """Apologise once and mark the message handled, so a message that trips a bug is not
+        handed in again and again."""
+        async with self.store.transaction() as tx:
+            if await tx.claim_message(message.key, message.message_id, now):
+                await self._defer(tx, message, reply, now)
+        self.on_outbox()
+
+    async def _understand(
+        self, text: str, message: IncomingMessage
+    ) -> tuple[IncomingMessage, Parse | None]:
+        """The parse of free text; a pressed intent button counts as that intent, said plainly."""
+        option = message.option
+        if option is not None and option.startswith(INTENT_PREFIX):
+            intent = option.removeprefix(INTENT_PREFIX)
+            if intent in INTENTS:
+                return dataclasses.replace(message, option=None), make_parse(text, intent, 1.0)
+        if option is not None or not text:
+            return message, None
+        return message, await self.interpreter.parse(text)
 
     async def _step(self, turn: Turn) -> None:
         tx = turn.tx
@@ -123,6 +191,15 @@ class Engine:
 
     async def _dispatch(self, turn: Turn) -> None:
         flow = turn.state.flow
+        sheets = [a for a in turn.msg.attachments if is_sheet(a)]
+        if sheets and turn.contact is not None:
+            # A filled-in questionnaire, whatever the conversation was doing.
+            await import_sheet(turn, sheets[0])
+            if flow in ("question", "block"):
+                await questionnaire.ask_next(turn)  # what was asked may be answered now
+            else:
+                await general.reprompt(turn)
+            return
         if flow == "register":
             # Names and job titles are free text: only exact commands interrupt registration.
             intent = rule_intent(turn.text) if turn.option is None else None
@@ -137,13 +214,10 @@ class Engine:
             else:
                 await onboarding.registration(turn)
             return
-        # In a question, a plain "ayuda" asks about that question; "/ayuda" is the general help.
-        question_help = flow == "question" and not turn.text.startswith("/")
         if (
             turn.intent in _ANYWHERE
             and turn.option is None
-            and flow != "confirm_erase"
-            and not (question_help and turn.intent == "ayuda")
+            and flow not in ("confirm_erase", "question", "block")
         ):
             await general.handle_global(turn)
             return

@@ -26,13 +26,18 @@ _WORDS: dict[str, str] = {
     "/dimensiones": "dimensions",
     "/revisar": "review",
     "/progreso": "progress",
+    "excel": "spreadsheet",
+    "hoja de calculo": "spreadsheet",
+    "cuestionario en excel": "spreadsheet",
+    "enviar excel": "spreadsheet",
+    "/excel": "spreadsheet",
 }
 _SCOPE = re.compile(r"(?:yo\s+)?(?:respondo|respondere|me encargo de|me encargare de|tomo)\s+(.+)")
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    name: str  # review | submit | progress | reopen | menu | dimensions | goto
+    name: str  # review | submit | progress | reopen | menu | dimensions | goto | spreadsheet
     arg: str | tuple[str, ...] | None = None
 
 

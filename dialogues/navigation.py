@@ -34,6 +34,26 @@ def next_question(
     return None
 
 
+def next_block(
+    questionnaire: Questionnaire,
+    kind: Kind,
+    answered: Collection[str],
+    skipped: Collection[str] = (),
+    dimensions: Collection[str] = (),
+) -> list[Question]:
+    """The questions still open in the subdimension of the next question: one email's worth."""
+    first = next_question(questionnaire, kind, answered, skipped, dimensions)
+    if first is None:
+        return []
+    index = questionnaire.question_index
+    sub = index[first.id][1].id
+    return [
+        q
+        for q in in_scope(questionnaire, kind, dimensions)
+        if index[q.id][1].id == sub and q.id not in answered and q.id not in skipped
+    ]
+
+
 def previous_question(
     questionnaire: Questionnaire, kind: Kind, current: str | None, dimensions: Collection[str] = ()
 ) -> Question | None:

@@ -19,9 +19,10 @@ Flow = Literal[
     "confirm_reopen",
     "confirm_erase",
     "dimensions",  # choosing the dimensions this contact takes charge of
+    "block",  # answering a block of numbered questions in one message (email)
 ]
 RegStep = Literal[
-    "kind", "entity", "department", "confirm_entity", "name", "role", "email", "confirm"
+    "kind", "entity", "department", "confirm_entity", "name", "role", "email", "confirm", "code"
 ]
 
 STATE_VERSION = 1
@@ -38,6 +39,12 @@ class Registration(BaseModel):
     role: str | None = None
     email: str | None = None
     failures: int = 0
+    # Linking this conversation to a contact registered on another channel: a one-time code
+    # was mailed to their registered address (only its hash is kept).
+    link_contact: int | None = None
+    code_hash: str | None = None
+    code_expires: str | None = None  # ISO 8601, UTC
+    code_tries: int = 0
 
 
 class Pending(BaseModel):
@@ -62,6 +69,7 @@ class State(BaseModel):
     failures: int = 0  # failed tries at `current`
     skipped: list[str] = Field(default_factory=list)  # skipped by this contact, asked at review
     pending: Pending | None = None
+    block: list[str] = Field(default_factory=list)  # the numbered questions of the last email
 
     @classmethod
     def load(cls, raw: dict[str, Any]) -> State:

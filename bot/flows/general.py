@@ -6,9 +6,12 @@ the assistant repeats where the person was, so nothing is left hanging.
 
 from __future__ import annotations
 
-from bot.flows.turn import NO, YES, Turn
+from bot.contract import Option
+from bot.flows.turn import INTENT_PREFIX, NO, YES, Turn
 from dialogues import navigation as nav
 from dialogues.commands import parse_command
+from dialogues.questionnaire import Question
+from nlu.base import candidates
 
 # Intents answered with a fixed text from the catalog ("knowledge.<intent>").
 _INFO_INTENTS = (
@@ -18,6 +21,14 @@ _INFO_INTENTS = (
     "solicitar_asesoria",
     "hablar_humano",
 )
+# When the NLU is unsure, up to this many of its candidates are offered as buttons, if each has
+# at least this probability. Small talk is never offered: "¿Quiso saludar?" helps nobody.
+MAX_CHOICES = 3
+CHOICE_FLOOR = 0.1
+_NOT_OFFERED = frozenset(
+    {"afirmar", "negar", "saludo", "agradecer", "despedida", "fuera_de_alcance"}
+)
+_QUESTION_ONLY = frozenset({"no_sabe", "omitir", "repetir"})
 
 
 async def reprompt(turn: Turn) -> None:
@@ -35,6 +46,11 @@ async def reprompt(turn: Turn) -> None:
             await show_question(turn, entry[2])
     elif state.flow in ("review", "jump", "confirm_submit"):
         await show_review(turn)
+    elif state.flow == "block" and state.block:
+        from bot.flows.blocks import show_block
+
+        index = turn.q.question_index
+        await show_block(turn, [index[q][2] for q in state.block if q in index])
     else:
         show_menu(turn)
 
@@ -53,23 +69,60 @@ def show_menu(turn: Turn) -> None:
     )
 
 
+def choice_options(turn: Turn) -> tuple[Option, ...]:
+    """Buttons for the intents the NLU hesitated between (empty if it was sure or clueless)."""
+    parse = turn.parse
+    if turn.option is not None or parse is None or turn.intent is not None:
+        return ()
+    at_question = turn.state.flow == "question"
+    names = [
+        c["name"]
+        for c in candidates(parse, floor=CHOICE_FLOOR)
+        if c["name"] not in _NOT_OFFERED and (at_question or c["name"] not in _QUESTION_ONLY)
+    ][:MAX_CHOICES]
+    return turn.options(*((f"{INTENT_PREFIX}{n}", f"label.intent.{n}") for n in names))
+
+
+async def clarify(turn: Turn) -> None:
+    """Offer the likely readings of an unclear message, or say it was not understood."""
+    choices = choice_options(turn)
+    if choices:
+        turn.say("clarify", options=choices)
+        return
+    turn.say("not_understood")
+    await reprompt(turn)
+
+
 async def handle_menu(turn: Turn) -> None:
     if not await handle_global(turn, fallback=False):
-        turn.say("not_understood")
-        show_menu(turn)
+        await clarify(turn)
 
 
-async def handle_global(turn: Turn, *, fallback: bool = True) -> bool:
-    """Handle a button, dialogue command or intent valid anywhere. False if none applied."""
+async def handle_global(turn: Turn, *, fallback: bool = True, intent: str | None = None) -> bool:
+    """Handle a button, dialogue command or intent valid anywhere. False if none applied.
+
+    `intent` overrides the parse's (the question flow passes what it read from the reply).
+    """
     from bot.flows.questionnaire import ask_next, show_question, start_questionnaire
     from bot.flows.review import ask_reopen, send_results, show_review
 
     option = turn.option or ""
     command = parse_command(turn.q, turn.text) if not option else None
     name = command.name if command else option.split(":", 1)[0]
-    intent = turn.intent if not option else None
+    intent = (intent or turn.intent) if not option else None
     if name in ("continue",) or intent in ("iniciar_diagnostico", "continuar_diagnostico"):
         await start_questionnaire(turn)
+    elif intent == "omitir" and turn.state.flow in ("menu", "review"):
+        await start_questionnaire(turn)  # "siguiente" outside a question: go on
+    elif intent == "corregir" and turn.state.flow != "question":
+        target = await last_answered(turn)
+        if target is None:
+            turn.say("q.no_previous")
+            await reprompt(turn)
+        else:
+            await show_question(turn, target)
+    elif intent == "repetir":
+        await reprompt(turn)
     elif name == "results" or intent == "ver_resultados":
         await send_results(turn)
         await reprompt(turn)
@@ -80,6 +133,10 @@ async def handle_global(turn: Turn, *, fallback: bool = True) -> bool:
     elif name == "progress":
         await show_progress(turn)
         await reprompt(turn)
+    elif name == "spreadsheet":
+        from bot.flows.sheets import send_sheet
+
+        await send_sheet(turn)
     elif name == "menu":
         show_menu(turn)
     elif name == "scope":
@@ -136,9 +193,11 @@ async def handle_global(turn: Turn, *, fallback: bool = True) -> bool:
             await reprompt(turn)
     elif intent in ("afirmar", "negar") and turn.state.flow == "menu":
         await ask_next(turn) if intent == "afirmar" else show_menu(turn)
-    elif fallback:
-        turn.say("not_understood")
+    elif intent == "no_sabe":
+        turn.say("help")  # "no sé" outside a question: not sure what to do
         await reprompt(turn)
+    elif fallback:
+        await clarify(turn)
     else:
         return False
     return True
@@ -152,6 +211,17 @@ async def set_scope(turn: Turn, dimensions: tuple[str, ...]) -> None:
     names = [d.name for d in turn.q.dimensions if d.id in dimensions]
     turn.say("scope.set", names=names)
     await ask_next(turn)
+
+
+async def last_answered(turn: Turn) -> Question | None:
+    """The question this contact answered most recently ("me equivoqué" outside a question)."""
+    mine = turn.contact.id if turn.contact else None
+    answers = [a for a in (await turn.answers()).values() if a.contact_id == mine]
+    if not answers:
+        return None
+    latest = max(answers, key=lambda a: a.answered_at)
+    entry = turn.q.question_index.get(latest.question_id)
+    return entry[2] if entry else None
 
 
 async def show_progress(turn: Turn) -> None:

@@ -12,7 +12,9 @@ import re
 from email_validator import EmailNotValidError, validate_email
 
 from bot.contract import Option
+from bot.flows.linking import CODE_MINUTES, handle_code, offer_link
 from bot.flows.turn import NO, YES, Turn
+from bot.territory import EntityKind
 from dialogues.parsing import fold
 from dialogues.state import Registration, State
 
@@ -20,12 +22,19 @@ CONSENT_YES, CONSENT_NO = "consent:yes", "consent:no"
 _ACCEPT = {"acepto", "si acepto", "yo acepto", "autorizo", "si autorizo", "acepto los terminos"}
 _REFUSE = {"no acepto", "no autorizo", "no", "no gracias", "rechazo"}
 _NAME = re.compile(r"[^\W\d_]+(?:[ '.-][^\W\d_]+)*")
+# NLU place entities (nlu.places) and the kind of entity that governs each.
+_PLACE_KINDS: dict[str, EntityKind] = {"municipio": "alcaldia", "departamento": "gobernacion"}
+_KIND_WORDS: dict[str, EntityKind] = {"alcald": "alcaldia", "gobern": "gobernacion"}
 
 
 async def pre_consent(turn: Turn) -> None:
     """A conversation we have no record of: show the notice, or take the answer to it."""
     folded = fold(turn.text)
-    if turn.option == CONSENT_YES or (turn.option is None and folded in _ACCEPT):
+    # By email the answer comes above a greeting or a signature: its first line counts.
+    first = fold(turn.text.strip().splitlines()[0]) if turn.text.strip() else ""
+    if turn.option == CONSENT_YES or (
+        turn.option is None and (folded in _ACCEPT or first in _ACCEPT)
+    ):
         conversation = await turn.tx.conversation(turn.msg.key, turn.now)
         consent_id = await turn.tx.record_consent(
             conversation.id, turn.deps.consent_version, turn.now
@@ -33,9 +42,13 @@ async def pre_consent(turn: Turn) -> None:
         turn.conversation_id = conversation.id
         turn.state = State(flow="register", consent_id=consent_id)
         turn.say("consent.accepted")
+        if turn.msg.key.channel == "email" and await offer_link(turn, turn.msg.key.address):
+            return  # registered on another channel: their code is on its way
         prompt_registration(turn)
         return
-    if turn.option == CONSENT_NO or (turn.option is None and folded in _REFUSE):
+    if turn.option == CONSENT_NO or (
+        turn.option is None and (folded in _REFUSE or first in _REFUSE)
+    ):
         turn.say("consent.declined")
         return
     if turn.intent == "afirmar":
@@ -76,6 +89,8 @@ def prompt_registration(turn: Turn) -> None:
             turn.say("reg.role")
         case "email":
             turn.say("reg.email")
+        case "code":
+            turn.say("link.ask", minutes=CODE_MINUTES)
         case "confirm":
             entity = turn.deps.gazetteer.get(reg.entity_code or "")
             turn.say(
@@ -109,18 +124,60 @@ def _choose(turn: Turn, codes: list[str]) -> None:
     prompt_registration(turn)
 
 
+def _named_entity(
+    turn: Turn, kind: EntityKind | None = None
+) -> tuple[EntityKind, list[str]] | None:
+    """The registrable entities a sentence names, from the NLU's place entities (DANE codes).
+
+    The kind comes from `kind`, else from the words ("alcaldía", "gobernación"), else from the
+    places found when they are all of one kind; None when that leaves any doubt.
+    """
+    if turn.parse is None or turn.option is not None:
+        return None
+    found = [
+        (e["entity"], e["value"]) for e in turn.parse["entities"] if e["entity"] in _PLACE_KINDS
+    ]
+    if not found:
+        return None
+    folded = fold(turn.text)
+    if kind is None:
+        # The first of "alcaldía" / "gobernación" said wins: "la alcaldía de La Unión, en la
+        # gobernación de Nariño" is an alcaldía.
+        said = sorted((folded.find(w), k) for w, k in _KIND_WORDS.items() if w in folded)
+        kinds = {said[0][1]} if said else {_PLACE_KINDS[entity] for entity, _ in found}
+        if len(kinds) != 1:
+            return None
+        kind = kinds.pop()
+    wanted = "departamento" if kind == "gobernacion" else "municipio"
+    gaz = turn.deps.gazetteer
+    codes = [c for e, c in found if e == wanted and (x := gaz.get(c)) and x.kind == kind]
+    return (kind, list(dict.fromkeys(codes))) if codes else None
+
+
 async def registration(turn: Turn) -> None:
     """One step of registration; each step validates and either advances or explains."""
     reg = turn.state.reg
     text = turn.text.strip()
+    if turn.msg.key.channel in turn.deps.block_channels and text:
+        text = text.splitlines()[0].strip()  # the answer, without the signature below it
     gaz = turn.deps.gazetteer
     if turn.option == "reg:restart":
         turn.state.reg = Registration()
         prompt_registration(turn)
         return
+    if reg.step == "code":
+        await handle_code(turn)
+        return
+    if reg.step == "kind" and "@" in text and await _link_by_address(turn, text):
+        return
     match reg.step:
         case "kind":
             kind = (turn.option or "").removeprefix("kind:") or fold(text)
+            named = _named_entity(turn)
+            if named is not None:  # "somos de la alcaldía de Cartagena": both steps at once
+                reg.kind = named[0]
+                _choose(turn, named[1])
+                return
             if kind.startswith("alcald") or kind in {"municipio", "distrito"}:
                 reg.kind = "alcaldia"
             elif kind.startswith("gobern") or kind == "departamento":
@@ -140,6 +197,10 @@ async def registration(turn: Turn) -> None:
                 place = next((p for p in gaz.places if fold(p.name) == fold(text)), None)
             if place is not None:
                 turn.say("reg.not_registrable", name=place.name, department=place.department_name)
+                return
+            named = _named_entity(turn, reg.kind)
+            if named is not None:  # a sentence naming it: "es la alcaldía de Cartagena de Indias"
+                _choose(turn, named[1])
                 return
             matches = gaz.search(text, kind=reg.kind)
             if not matches:
@@ -185,6 +246,8 @@ async def registration(turn: Turn) -> None:
             except EmailNotValidError:
                 _fail(turn, "reg.email_invalid", text=text[:80])
                 return
+            if await offer_link(turn, email):
+                return  # that address is registered already: prove it is yours instead
             reg.email, reg.step, reg.failures = email, "confirm", 0
             prompt_registration(turn)
         case "confirm":
@@ -193,6 +256,19 @@ async def registration(turn: Turn) -> None:
                 prompt_registration(turn)
                 return
             await _register(turn)
+
+
+async def _link_by_address(turn: Turn, text: str) -> bool:
+    """At the first step, a registered address instead of "alcaldía" links the conversation."""
+    try:
+        email = validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return False
+    if await offer_link(turn, email):
+        return True
+    turn.say("link.not_found")
+    prompt_registration(turn)
+    return True
 
 
 async def _register(turn: Turn) -> None:

@@ -9,10 +9,12 @@ after the transaction commits.
 from __future__ import annotations
 
 from bot.contract import Option
+from bot.flows.reading import read_reply
 from bot.flows.turn import NO, YES, Turn
 from bot.scoring import Answer, InvalidAnswer, item_score
 from dialogues import navigation as nav
-from dialogues.parsing import guess_option, letter, parse_answer
+from dialogues.commands import parse_command
+from dialogues.parsing import letter
 from dialogues.questionnaire import Question
 from dialogues.state import Pending
 
@@ -52,7 +54,12 @@ async def start_questionnaire(turn: Turn) -> None:
 
 
 async def ask_next(turn: Turn) -> None:
-    """Show the next unanswered question in scope, or move to the review when none is left."""
+    """Show the next unanswered question in scope (by email, the next block of them), or move
+    to the review when none is left."""
+    from bot.flows.blocks import show_block, uses_blocks
+
+    if uses_blocks(turn) and await show_block(turn):
+        return
     answers = await turn.answers()
     scope = turn.contact.dimensions if turn.contact else ()
     question = nav.next_question(turn.q, turn.kind, answers, turn.state.skipped, scope)
@@ -144,51 +151,49 @@ async def handle_question(turn: Turn) -> None:
         else:
             await skip(turn, question)
         return
-    if option:
-        from bot.flows.general import handle_global
-
-        await handle_global(turn)
-        return
-    understood = parse_answer(question, turn.text)
-    if understood is not None:
-        if isinstance(understood.value, float):
-            await answer(turn, question, Answer("figure", value=understood.value))
-        else:
-            await answer(turn, question, Answer("option", option=understood.value))
-        return
-    intent = turn.intent
-    if intent == "no_sabe":
-        await answer(turn, question, Answer("dont_know"))
-        return
-    if intent == "omitir":
-        await skip(turn, question)
-        return
-    if intent == "corregir":
-        await go_back(turn, question)
-        return
-    if intent == "repetir":
-        await show_question(turn, question)
-        return
-    if intent == "ayuda":
-        turn.say("q.help", help=question.help)
-        await show_question(turn, question)
-        return
-    guess = guess_option(question, turn.text) if intent is None else None
-    if guess is not None:
-        state.pending = Pending(question_id=question.id, answer=str(guess.value))
-        state.flow = "confirm_answer"
-        shown = describe(question, Answer("option", option=str(guess.value)))
-        turn.say(
-            "q.confirm_guess",
-            options=turn.options((YES, "label.yes"), (NO, "label.no")),
-            answer=shown,
-        )
-        return
     from bot.flows.general import handle_global
 
-    if await handle_global(turn, fallback=False):
+    if option or parse_command(turn.q, turn.text) is not None:
+        await handle_global(turn)
         return
-    await not_understood(turn, question)
+    reading = read_reply(question, turn.text, turn.parse)
+    match reading.action:
+        case "answer":
+            assert reading.answer is not None
+            await answer(turn, question, reading.answer)
+        case "confirm":
+            assert reading.answer is not None
+            state.pending = Pending(question_id=question.id, answer=reading.answer.dump())
+            state.flow = "confirm_answer"
+            turn.say(
+                "q.confirm_guess",
+                options=turn.options((YES, "label.yes"), (NO, "label.no")),
+                answer=describe(question, reading.answer),
+            )
+        case "intent":
+            await _question_intent(turn, question, reading.intent or "")
+        case _:
+            await not_understood(turn, question)
+
+
+async def _question_intent(turn: Turn, question: Question, intent: str) -> None:
+    """An intent said while a question is shown; intents about the question act on it."""
+    from bot.flows.general import handle_global
+
+    if intent == "no_sabe":
+        await answer(turn, question, Answer("dont_know"))
+    elif intent == "omitir":
+        await skip(turn, question)
+    elif intent == "corregir":
+        await go_back(turn, question)
+    elif intent == "repetir":
+        await show_question(turn, question)
+    elif intent == "ayuda" and not turn.text.startswith("/"):
+        # A plain "ayuda" asks about this question; "/ayuda" is the general help.
+        turn.say("q.help", help=question.help)
+        await show_question(turn, question)
+    elif not await handle_global(turn, fallback=False, intent=intent):
+        await not_understood(turn, question)
 
 
 async def not_understood(turn: Turn, question: Question) -> None:
@@ -205,10 +210,15 @@ async def not_understood(turn: Turn, question: Question) -> None:
             help=question.help,
         )
         return
+    from bot.flows.general import choice_options
+
     hint = "q.figure_hint" if question.figure else "q.option_hint"
     figure = question.figure
+    choices = choice_options(turn)
     turn.say(
         hint,
+        options=choices,
+        maybe=bool(choices),
         count=len(question.options or ()),
         last=letter(len(question.options or ()) - 1),
         unit=figure.unit if figure else "",
@@ -306,15 +316,9 @@ async def handle_pending(turn: Turn) -> None:
             turn
         )
         return
-    understood = parse_answer(question, turn.text) if turn.option is None else None
-    if understood is not None:  # they answered the question again instead of yes/no
+    if state.flow == "confirm_answer" and turn.option is None:
+        # Neither yes nor no: read it afresh as a reply to the question (a new answer, "atrás"...).
         state.pending, state.flow = None, "question"
-        value = understood.value
-        given = (
-            Answer("figure", value=value)
-            if isinstance(value, float)
-            else Answer("option", option=value)
-        )
-        await answer(turn, question, given)
+        await handle_question(turn)
         return
     turn.say("answer.yes_no", options=turn.options((YES, "label.yes"), (NO, "label.no")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.analytics.results import peer_comparison
 from bot.contract import Attachment, OutgoingMessage
 from bot.flows.turn import NO, YES, Turn
 from bot.scoring import score
@@ -126,20 +127,24 @@ async def handle_confirm_reopen(turn: Turn) -> None:
 
 
 async def send_results(turn: Turn) -> None:
-    """Scores now (cheap, inside the transaction); the report is rendered after commit."""
+    """Scores and peer averages now (cheap, inside the transaction); the report is rendered
+    after commit."""
     answers = await turn.answers()
     if not any(a.answer.counts for a in answers.values()):
         turn.say("results.empty")
         return
     entity = turn.entity
     scores = score(turn.q, entity.kind, {qid: a.answer for qid, a in answers.items()})
+    peers = await peer_comparison(turn.tx, await turn.assessment(), entity, scores, turn.now)
     key, deps, now = turn.msg.key, turn.deps, turn.now
     turn.say("results.intro")
 
     async def render() -> list[OutgoingMessage]:
         from bot.report import build_report
 
-        report = build_report(deps.questionnaire, scores, entity, now, deps.templates_dir)
+        report = build_report(
+            deps.questionnaire, scores, entity, now, deps.templates_dir, peers=peers
+        )
         return [
             OutgoingMessage(key, report.summary),
             OutgoingMessage(

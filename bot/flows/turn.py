@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,9 @@ from nlu.base import Parse
 
 # Button values: short, stable, well under Telegram's 64-byte callback limit.
 YES, NO = "yes", "no"
+# A button that stands for an intent ("intent:info_plazos"), offered when the NLU was unsure; the
+# engine turns it into a parse with that intent, as if the person had typed it unambiguously.
+INTENT_PREFIX = "intent:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +36,10 @@ class Deps:
     max_failed_tries: int
     cycle_of: Callable[[datetime], int]
     templates_dir: Path
+    # Channels that get the questionnaire a block (subdimension) per message: email.
+    block_channels: frozenset[str] = frozenset({"email"})
+    # A fresh Message-ID in the assistant's mail domain, for emails the flows write.
+    new_email_id: Callable[[], str] = lambda: f"<{uuid.uuid4().hex}@asistente-cti>"
 
 
 @dataclass

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from bot.contract import ConversationKey
-from bot.scoring import Answer
-from bot.territory import Entity
+from bot.contract import ConversationKey, OutboxItem
+from bot.scoring import Answer, Scores
+from bot.territory import Entity, EntityKind
 
 AssessmentStatus = Literal["in_progress", "submitted"]
 
@@ -93,6 +93,24 @@ class PersonalData:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class CycleAssessment:
+    """An assessment with its entity, as staff reports and exports list them."""
+
+    assessment: AssessmentRecord
+    entity: Entity
+
+
+@dataclass(frozen=True, slots=True)
+class PeerScores:
+    """The score snapshot of one submitted assessment: what peer comparisons average."""
+
+    entity_code: str
+    department_code: str
+    overall: float | None
+    dimensions: dict[str, float | None]  # dimension id -> score (None: no answers there)
+
+
 class Tx(Protocol):
     """One open transaction. Every method runs inside it; nothing is visible until commit."""
 
@@ -143,6 +161,9 @@ class Tx(Protocol):
     ) -> ContactRecord: ...
 
     async def contacts_of_entity(self, entity_code: str) -> list[ContactRecord]: ...
+
+    async def contact_by_email(self, email: str) -> ContactRecord | None:
+        """A contact registered with this address, to link a new channel to them."""
 
     async def personal_data(self, contact_id: int) -> PersonalData | None: ...
 
@@ -195,6 +216,45 @@ class Tx(Protocol):
         """Submit or reopen, recording an event with who and when."""
 
     async def assessment_events(self, assessment_id: int) -> list[AssessmentEvent]: ...
+
+    # --- the outbox (bot.storage.outbox) -------------------------------------------------------
+
+    async def enqueue(self, item: OutboxItem, at: datetime) -> int:
+        """Store a message to deliver, in this transaction; a known id adds nothing."""
+
+    async def claim_outbox(
+        self, now: datetime, limit: int, lease: timedelta, channel: str = "email"
+    ) -> list[OutboxItem]:
+        """Take due messages of a channel for delivery (skipping rows another worker holds)."""
+
+    async def outbox_sent(self, outbox_id: int, at: datetime) -> None: ...
+
+    async def outbox_retry(self, outbox_id: int, error: str, next_attempt_at: datetime) -> None: ...
+
+    async def outbox_failed(self, outbox_id: int, error: str) -> None: ...
+
+    # --- staff reports and peer comparisons (bot.storage.analytics) ---------------------------
+
+    async def entities(self) -> list[Entity]:
+        """Every registrable entity, by DANE code."""
+
+    async def cycle_assessments(self, cycle: int) -> list[CycleAssessment]:
+        """Every assessment of the cycle with its entity, by department and DANE code."""
+
+    async def cycle_answers(self, cycle: int) -> dict[int, dict[str, StoredAnswer]]:
+        """Current answers of every assessment of the cycle, by assessment id."""
+
+    async def save_score_snapshot(
+        self, assessment: AssessmentRecord, scores: Scores, at: datetime
+    ) -> None:
+        """Keep the scores of a submitted assessment for its peers' comparisons (replaces any
+        earlier snapshot). Raises ValueError if the assessment is not submitted."""
+
+    async def peer_scores(
+        self, cycle: int, kind: EntityKind, questionnaire_id: str, questionnaire_version: str
+    ) -> list[PeerScores]:
+        """Current snapshots of the cycle's submitted assessments of one kind of entity, scored
+        with that questionnaire version; stale ones (reopened since) are left out."""
 
 
 class Store(Protocol):

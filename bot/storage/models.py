@@ -234,13 +234,21 @@ class TicketEventRow(Base):
 
 
 class OutboxRow(Base):
-    """An email to send, written in the transaction that decided it; a worker delivers it."""
+    """A message leaving the process, written in the transaction that decided it; the channel's
+    worker delivers it. Either a composed email (subject, bodies) or a notice: replies in
+    `parts` that the channel renders itself (see `bot.contract.Notice`)."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"), _AUTOINCREMENT)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_channel_due", "channel", "status", "next_attempt_at"),
+        _AUTOINCREMENT,
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), default="email", server_default="email")
     kind: Mapped[str] = mapped_column(String(32))
+    parts: Mapped[list[dict[str, Any]] | None] = mapped_column(json_type(), nullable=True)
     recipient: Mapped[str] = mapped_column(String(320), index=True)
     subject: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
@@ -254,3 +262,26 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class ScoreSnapshotRow(Base):
+    """The scores shown to an entity for its submitted assessment, kept for peer comparisons.
+
+    Scoring needs the questionnaire, which storage does not have, and rescoring every peer for
+    each results view would cost about 4 ms per assessment (seconds for the whole country); so
+    the flow that shows results keeps this copy. It counts only while `submitted_at` equals the
+    assessment's: a reopened or resubmitted assessment leaves a stale row that peer queries
+    ignore and the next results view replaces.
+    """
+
+    __tablename__ = "score_snapshots"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    submitted_at: Mapped[datetime]
+    questionnaire_id: Mapped[str] = mapped_column(String(64))
+    questionnaire_version: Mapped[str] = mapped_column(String(32))
+    overall: Mapped[float | None] = mapped_column(Float)
+    dimensions: Mapped[dict[str, Any]]  # dimension id -> score, null when it has no answers
+    computed_at: Mapped[datetime]

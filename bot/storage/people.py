@@ -164,6 +164,17 @@ class PeopleTx(TxBase):
         stmt = select(contacts).where(contacts.c.entity_code == entity_code).order_by(contacts.c.id)
         return [records.contact(row) for row in await self._run(stmt)]
 
+    async def contact_by_email(self, email: str) -> ContactRecord | None:
+        """The earliest contact registered with this address (case ignored)."""
+        stmt = (
+            select(contacts)
+            .where(func.lower(contacts.c.email) == email.strip().lower())
+            .order_by(contacts.c.id)
+            .limit(1)
+        )
+        row = await self._one(stmt)
+        return records.contact(row) if row else None
+
     async def personal_data(self, contact_id: int) -> PersonalData | None:
         """`extra` holds "history_entries" (every answer given, changes included) and
         "tickets" (their numbers)."""

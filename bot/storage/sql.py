@@ -22,17 +22,19 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage import migrate as migrations
+from bot.storage.analytics import AnalyticsTx
 from bot.storage.api import StorageError, Tx
 from bot.storage.assessments import AssessmentsTx
 from bot.storage.engine import make_engine, normalise_url
 from bot.storage.errors import storage_errors
+from bot.storage.outbox import OutboxTx
 from bot.storage.people import PeopleTx
 from bot.territory import Gazetteer
 
 __all__ = ["SqlStore", "SqlTx", "StorageError", "open_store", "resolve_url"]
 
 
-class SqlTx(PeopleTx, AssessmentsTx):
+class SqlTx(PeopleTx, AssessmentsTx, OutboxTx, AnalyticsTx):
     """One open transaction; see `bot.storage.api.Tx`."""
 
 

@@ -1,0 +1,226 @@
+"""The whole questionnaire as an XLSX file to fill offline, and reading it back cell by cell.
+
+The sheet lists every question that applies to the entity, with its options, help and the
+current answer; the contact writes a letter, a figure or "no sé" in the "Respuesta" column.
+Reading it back never guesses: each cell is an answer, blank, or an error that names the row,
+the question and the reason. The file is read with openpyxl over defusedxml (entity expansion
+attacks refused) after a size check, since it comes from outside.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from bot.scoring import Answer, InvalidAnswer, item_score
+from dialogues.parsing import fold, letter, parse_answer, parse_number
+from dialogues.questionnaire import Kind, Question, Questionnaire
+
+MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILENAME = "cuestionario-cti.xlsx"
+SHEET = "Cuestionario"
+MAX_BYTES = 2 * 1024 * 1024
+MAX_UNPACKED = 30 * 1024 * 1024  # a zip bomb unpacks to far more than a 120-row sheet
+HEADER_ROW = 4
+COLUMNS = (
+    "N.º",
+    "Código",
+    "Dimensión",
+    "Subdimensión",
+    "Pregunta",
+    "Opciones o unidad",
+    "Respuesta",
+    "Ayuda",
+)
+ANSWER_COL = COLUMNS.index("Respuesta") + 1
+ID_COL = COLUMNS.index("Código") + 1
+DONT_KNOW_WORDS = {"no se", "nose", "ns", "no sabe", "no lo se"}
+
+
+class SheetError(Exception):
+    """The file cannot be read as our questionnaire; `str()` is a Spanish sentence."""
+
+
+@dataclass(frozen=True, slots=True)
+class CellProblem:
+    row: int
+    question_id: str
+    value: str
+    reason: str  # option | figure | range | unknown | not_applicable
+
+
+@dataclass(frozen=True, slots=True)
+class SheetReading:
+    answers: dict[str, Answer] = field(default_factory=dict)
+    problems: tuple[CellProblem, ...] = ()
+    blank: int = 0
+
+
+def _cell_answer(answer: Answer | None) -> str | float | None:
+    if answer is None:
+        return None
+    if answer.kind == "dont_know":
+        return "no sé"
+    if answer.kind == "figure":
+        return answer.value
+    return None  # options are filled in by letter below
+
+
+def build(
+    questionnaire: Questionnaire,
+    kind: Kind,
+    title: str,
+    current: Mapping[str, Answer],
+) -> bytes:
+    """The questionnaire for one kind of entity, with `current` answers filled in."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = SHEET
+    sheet["A1"] = f"{questionnaire.title} · {title}"
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet["A2"] = (
+        "Escriba en la columna «Respuesta» la letra de la opción, la cifra o «no sé». "
+        "Deje en blanco lo que no quiera responder ahora. Luego envíe este archivo como "
+        "adjunto, sin cambiar las columnas ni los códigos."
+    )
+    sheet["A3"] = f"{questionnaire.id} {questionnaire.version} · {kind}"
+    sheet["A3"].font = Font(color="808080", size=8)
+    for col, name in enumerate(COLUMNS, 1):
+        cell = sheet.cell(HEADER_ROW, col, name)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F4E79")
+    index = questionnaire.question_index
+    row = HEADER_ROW
+    for number, question in enumerate(questionnaire.questions_for(kind), 1):
+        row += 1
+        dimension, subdimension, _ = index[question.id]
+        if question.options:
+            described = "\n".join(f"{letter(i)}) {o.text}" for i, o in enumerate(question.options))
+        else:
+            assert question.figure is not None
+            figure = question.figure
+            top = f" a {figure.max:g}" if figure.max is not None else ""
+            described = f"Cifra en {figure.unit} (de {figure.min:g}{top})"
+        given = current.get(question.id)
+        value = _cell_answer(given)
+        if given is not None and given.kind == "option" and question.options:
+            ids = [o.id for o in question.options]
+            value = letter(ids.index(given.option)) if given.option in ids else None
+        cells = (
+            number,
+            question.id,
+            dimension.name,
+            subdimension.name,
+            question.text,
+            described,
+            value,
+            question.help,
+        )
+        for col, content in enumerate(cells, 1):
+            cell = sheet.cell(row, col, content)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if question.options:
+            letters = ",".join(letter(i) for i in range(len(question.options)))
+            validation = DataValidation(
+                type="list", formula1=f'"{letters},no sé"', allow_blank=True, showErrorMessage=False
+            )
+            sheet.add_data_validation(validation)
+            validation.add(sheet.cell(row, ANSWER_COL))
+        sheet.cell(row, ANSWER_COL).fill = PatternFill("solid", fgColor="FFF2CC")
+    for col, width in zip("ABCDEFGH", (6, 13, 16, 22, 60, 50, 14, 50), strict=True):
+        sheet.column_dimensions[col].width = width
+    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _check_archive(data: bytes) -> None:
+    if len(data) > MAX_BYTES:
+        raise SheetError("el archivo es demasiado grande (máximo 2 MB)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise SheetError("el archivo no es una hoja de cálculo XLSX") from None
+    if unpacked > MAX_UNPACKED:
+        raise SheetError("el archivo no es una hoja de cálculo válida")
+
+
+def _read_cell(question: Question, raw: object) -> tuple[Answer | None, str]:
+    if isinstance(raw, bool):
+        return None, "option" if question.options else "figure"
+    text = str(raw).strip()
+    if fold(text) in DONT_KNOW_WORDS:
+        return Answer("dont_know"), ""
+    if question.figure is not None:
+        value = float(raw) if isinstance(raw, int | float) else parse_number(text)
+        if value is None:
+            return None, "figure"
+        answer = Answer("figure", value=value)
+    else:
+        understood = parse_answer(question, text)
+        if understood is None or not isinstance(understood.value, str):
+            return None, "option"
+        answer = Answer("option", option=understood.value)
+    try:
+        item_score(question, answer)
+    except InvalidAnswer:
+        return None, "range"
+    return answer, ""
+
+
+def read(data: bytes, questionnaire: Questionnaire, kind: Kind) -> SheetReading:
+    """Every answer in the file, and every cell that is not one; raises `SheetError` when the
+    file is not our questionnaire at all."""
+    _check_archive(data)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on damaged files
+        raise SheetError("no pude abrir el archivo como hoja de cálculo") from None
+    try:
+        if SHEET not in book.sheetnames:
+            raise SheetError(f"el archivo no tiene la hoja «{SHEET}» que le enviamos")
+        sheet = book[SHEET]
+        index = questionnaire.question_index
+        applicable = {q.id for q in questionnaire.questions_for(kind)}
+        answers: dict[str, Answer] = {}
+        problems: list[CellProblem] = []
+        blank = 0
+        for number, row in enumerate(
+            sheet.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + 1000, values_only=True),
+            HEADER_ROW + 1,
+        ):
+            if len(row) < ANSWER_COL:
+                continue
+            qid, raw = row[ID_COL - 1], row[ANSWER_COL - 1]
+            if qid is None and raw is None:
+                continue
+            qid = str(qid or "").strip()
+            if raw is None or not str(raw).strip():
+                blank += 1
+                continue
+            shown = str(raw).strip()[:60]
+            if qid not in index:
+                problems.append(CellProblem(number, qid, shown, "unknown"))
+                continue
+            if qid not in applicable:
+                problems.append(CellProblem(number, qid, shown, "not_applicable"))
+                continue
+            answer, reason = _read_cell(index[qid][2], raw)
+            if answer is None:
+                problems.append(CellProblem(number, qid, shown, reason))
+            else:
+                answers[qid] = answer
+        if not answers and not problems and not blank:
+            raise SheetError("no encontré preguntas en el archivo")
+        return SheetReading(answers, tuple(problems), blank)
+    finally:
+        book.close()

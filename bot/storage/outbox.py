@@ -1,0 +1,236 @@
+"""The outbox: messages stored in the transaction that decided them, delivered by a worker.
+
+Rows go pending -> sent, or pending -> failed after a permanent error or too many attempts.
+A worker claims due rows in a short transaction of its own: `FOR UPDATE SKIP LOCKED` on
+PostgreSQL, so several workers never take the same row, and a lease (`next_attempt_at` moved
+forward) so a worker that dies mid-send leaves the row to be retried once the lease ends. Since
+the Message-ID is fixed when the row is written, such a retry is the same message, not a twin.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, update
+
+from bot.contract import (
+    Attachment,
+    ConversationKey,
+    Notice,
+    Option,
+    OutboundEmail,
+    OutboxItem,
+    OutgoingMessage,
+)
+from bot.storage.base import TxBase, outbox
+
+if TYPE_CHECKING:
+    from bot.storage.api import Store
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+def _attachments_json(attachments: tuple[Attachment, ...]) -> list[dict[str, str]]:
+    return [
+        {
+            "filename": a.filename,
+            "content_type": a.content_type,
+            "data": base64.b64encode(a.data).decode("ascii"),
+        }
+        for a in attachments
+    ]
+
+
+def _attachments(data: list[dict[str, str]]) -> tuple[Attachment, ...]:
+    return tuple(
+        Attachment(a["filename"], a["content_type"], base64.b64decode(a["data"])) for a in data
+    )
+
+
+def _parts_json(replies: tuple[OutgoingMessage, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "text": r.text,
+            "options": [[o.value, o.label] for o in r.options],
+            "attachments": _attachments_json(r.attachments),
+        }
+        for r in replies
+    ]
+
+
+def _item(row: Any) -> OutboxItem:
+    if row.parts is None:
+        return _email(row)
+    key = ConversationKey(row.channel, row.recipient)
+    headers = dict(row.headers)
+    return Notice(
+        key=key,
+        replies=tuple(
+            OutgoingMessage(
+                key,
+                part["text"],
+                tuple(Option(value, label) for value, label in part["options"]),
+                _attachments(part["attachments"]),
+            )
+            for part in row.parts
+        ),
+        notice_id=row.message_id,
+        subject=row.subject,
+        in_reply_to=headers.get("In-Reply-To"),
+        references=tuple(headers.get("References", "").split()),
+        kind=row.kind,
+        id=row.id,
+        attempts=row.attempts,
+    )
+
+
+def _email(row: Any) -> OutboundEmail:
+    return OutboundEmail(
+        recipient=row.recipient,
+        subject=row.subject,
+        text=row.body_text,
+        message_id=row.message_id,
+        html=row.body_html,
+        attachments=_attachments(row.attachments),
+        headers=tuple((str(k), str(v)) for k, v in row.headers.items()),
+        kind=row.kind,
+        id=row.id,
+        attempts=row.attempts,
+    )
+
+
+class OutboxTx(TxBase):
+    async def enqueue(self, item: OutboxItem, at: datetime) -> int:
+        """Store a message to deliver; returns the row id. An id (Message-ID) already stored is
+        a duplicate of the same decision: nothing is added and the existing row's id returned."""
+        if isinstance(item, Notice):
+            headers = {"In-Reply-To": item.in_reply_to} if item.in_reply_to else {}
+            if item.references:
+                headers["References"] = " ".join(item.references)
+            values: dict[str, Any] = {
+                "channel": item.key.channel,
+                "recipient": item.key.address,
+                "subject": item.subject,
+                "body_text": "\n\n".join(r.text for r in item.replies),
+                "body_html": None,
+                "attachments": [],
+                "parts": _parts_json(item.replies),
+                "headers": headers,
+                "message_id": item.notice_id,
+            }
+        else:
+            values = {
+                "channel": "email",
+                "recipient": item.recipient,
+                "subject": item.subject,
+                "body_text": item.text,
+                "body_html": item.html,
+                "attachments": _attachments_json(item.attachments),
+                "parts": None,
+                "headers": dict(item.headers),
+                "message_id": item.message_id,
+            }
+        stmt = self._insert(outbox).values(
+            kind=item.kind, status=PENDING, attempts=0, next_attempt_at=at, created_at=at, **values
+        )
+        stmt = stmt.on_conflict_do_nothing(index_elements=[outbox.c.message_id])
+        row = (await self._run(stmt.returning(outbox.c.id))).one_or_none()
+        if row is not None:
+            return int(row[0])
+        existing = await self._one(
+            select(outbox.c.id).where(outbox.c.message_id == values["message_id"])
+        )
+        assert existing is not None
+        return int(existing[0])
+
+    async def claim_outbox(
+        self, now: datetime, limit: int, lease: timedelta, channel: str = "email"
+    ) -> list[OutboxItem]:
+        """Take up to `limit` due messages of `channel` for delivery, counting the attempt now."""
+        due = (
+            select(outbox.c.id)
+            .where(
+                outbox.c.channel == channel,
+                outbox.c.status == PENDING,
+                outbox.c.next_attempt_at <= now,
+            )
+            .order_by(outbox.c.next_attempt_at, outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = [row[0] for row in (await self._run(due)).all()]
+        if not ids:
+            return []
+        await self._run(
+            update(outbox)
+            .where(outbox.c.id.in_(ids))
+            .values(next_attempt_at=now + lease, attempts=outbox.c.attempts + 1)
+        )
+        rows = await self._run(select(outbox).where(outbox.c.id.in_(ids)).order_by(outbox.c.id))
+        return [_item(row) for row in rows]
+
+    async def outbox_sent(self, outbox_id: int, at: datetime) -> None:
+        await self._run(
+            update(outbox)
+            .where(outbox.c.id == outbox_id)
+            .values(status=SENT, sent_at=at, last_error=None)
+        )
+
+    async def outbox_retry(self, outbox_id: int, error: str, next_attempt_at: datetime) -> None:
+        await self._run(
+            update(outbox)
+            .where(outbox.c.id == outbox_id, outbox.c.status == PENDING)
+            .values(next_attempt_at=next_attempt_at, last_error=error[:2000])
+        )
+
+    async def outbox_failed(self, outbox_id: int, error: str) -> None:
+        await self._run(
+            update(outbox)
+            .where(outbox.c.id == outbox_id)
+            .values(status=FAILED, last_error=error[:2000])
+        )
+
+    async def outbox_counts(self) -> Counter[str]:
+        """Rows by status: {"pending": 2, "sent": 40, "failed": 1}."""
+        rows = await self._run(select(outbox.c.status, func.count()).group_by(outbox.c.status))
+        return Counter({status: count for status, count in rows})
+
+    async def outbox_for(self, recipient: str, after_id: int = 0) -> list[OutboxItem]:
+        """What was queued for one address, oldest first (for support and tests)."""
+        rows = await self._run(
+            select(outbox)
+            .where(outbox.c.recipient == recipient, outbox.c.id > after_id)
+            .order_by(outbox.c.id)
+        )
+        return [_item(row) for row in rows]
+
+    async def outbox_item(self, message_id: str) -> tuple[OutboxItem, str] | None:
+        """A message by its id (Message-ID), with its status (for tests and support)."""
+        row = await self._one(select(outbox).where(outbox.c.message_id == message_id))
+        return (_item(row), row.status) if row else None
+
+
+class StoreOutbox:
+    """The outbox as the email worker sees it: each call one short transaction of its own."""
+
+    def __init__(self, store: Store, lease: timedelta, channel: str = "email") -> None:
+        self.store, self.lease, self.channel = store, lease, channel
+
+    async def claim(self, now: datetime, limit: int) -> list[OutboxItem]:
+        async with self.store.transaction() as tx:
+            return await tx.claim_outbox(now, limit, self.lease, self.channel)
+
+    async def sent(self, email_id: int, at: datetime) -> None:
+        async with self.store.transaction() as tx:
+            await tx.outbox_sent(email_id, at)
+
+    async def retry(self, email_id: int, error: str, at: datetime) -> None:
+        async with self.store.transaction() as tx:
+            await tx.outbox_retry(email_id, error, at)
+
+    async def failed(self, email_id: int, error: str) -> None:
+        async with self.store.transaction() as tx:
+            await tx.outbox_failed(email_id, error)

@@ -1,0 +1,52 @@
+"""The email channel's inbound side: a received message -> filters -> the engine.
+
+The engine writes its replies to the outbox in the message's own transaction (email is a
+deferred channel), so `receive` returns only once everything the message caused is stored; the
+IMAP reader flags the message and the SMTP listener says "250" only then. Mail the assistant must
+not answer (robots, bounces, lists, our own loop, oversized or malformed mail) is logged and
+dropped. Routes tried first (a staff reply to a ticket) take the mail before the conversation.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot.contract import ConversationKey, IncomingMessage, MessageHandler
+from bot.redact import mask_email
+from channels.email.inbound import DEFAULT_LIMITS, InboundMail, Limits, Rejected, read
+
+log = logging.getLogger(__name__)
+
+Route = Callable[[InboundMail], Awaitable[bool]]  # True: handled, the conversation never sees it
+
+
+class EmailChannel:
+    def __init__(
+        self,
+        engine: MessageHandler,
+        address: str,
+        limits: Limits = DEFAULT_LIMITS,
+        routes: Sequence[Route] = (),
+    ) -> None:
+        self.engine, self.address, self.limits, self.routes = engine, address, limits, routes
+
+    async def receive(self, raw: bytes) -> None:
+        mail = read(raw, self.address, self.limits)
+        if isinstance(mail, Rejected):
+            log.info("email ignored (%s%s)", mail.reason, f": {mail.detail}" if mail.detail else "")
+            return
+        for route in self.routes:
+            if await route(mail):
+                return
+        log.info("email %s from %s", mail.message_id, mask_email(mail.sender))
+        await self.engine.handle(
+            IncomingMessage(
+                ConversationKey("email", mail.sender),
+                mail.message_id,
+                text=mail.text,
+                attachments=mail.attachments,
+                subject=mail.subject,
+                references=mail.references,
+            )
+        )

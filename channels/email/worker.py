@@ -1,0 +1,156 @@
+"""The outbox worker: delivers stored emails, retries with exponential backoff, gives up after
+a permanent refusal or too many attempts (with an alert in the log), never drops one.
+
+Several workers may share one PostgreSQL outbox: `claim` skips rows another worker holds. A crash
+between the SMTP server's acceptance and our `sent` mark means one resend after the lease, with
+the same Message-ID, which receiving servers and mail clients recognise as the same message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from typing import Protocol
+
+from bot.contract import Notice, OutboundEmail, OutboxItem
+from bot.redact import mask_email, redact
+from channels.email.compose import compose
+from channels.email.smtp import DeliveryError
+
+log = logging.getLogger(__name__)
+
+
+class OutboxQueue(Protocol):
+    async def claim(self, now: datetime, limit: int) -> list[OutboxItem]: ...
+
+    async def sent(self, email_id: int, at: datetime) -> None: ...
+
+    async def retry(self, email_id: int, error: str, at: datetime) -> None: ...
+
+    async def failed(self, email_id: int, error: str) -> None: ...
+
+
+class Sender(Protocol):
+    async def send(self, message: EmailMessage) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 15
+    backoff_seconds: float = 30.0
+    backoff_max_seconds: float = 3600.0
+
+    def delay(self, attempts: int) -> timedelta:
+        """Wait after the `attempts`-th failed attempt: 30 s, 60 s, 120 s... up to the cap."""
+        seconds = self.backoff_seconds * 2 ** max(attempts - 1, 0)
+        return timedelta(seconds=min(seconds, self.backoff_max_seconds))
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        queue: OutboxQueue,
+        sender: Sender,
+        from_: Address,
+        policy: RetryPolicy,
+        *,
+        render: Callable[[Notice], OutboundEmail] | None = None,
+        batch: int = 20,
+        idle_seconds: float = 5.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.queue, self.sender, self.from_, self.policy = queue, sender, from_, policy
+        self.render = render
+        self.batch, self.idle_seconds, self.clock = batch, idle_seconds, clock
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """New rows were committed: look now instead of at the next tick."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        try:
+            while True:
+                try:
+                    handled = await self.run_once()
+                except Exception:
+                    # The database may be down: keep the worker alive and look again later.
+                    log.exception("outbox: could not read the queue")
+                    handled = 0
+                if handled:
+                    continue
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.idle_seconds)
+        finally:
+            await self.sender.close()
+
+    async def run_once(self) -> int:
+        """Claim one batch and try each email once; returns how many were claimed."""
+        emails = [self._as_email(item) for item in await self.queue.claim(self.clock(), self.batch)]
+        for index, email in enumerate(emails):
+            assert email.id is not None
+            try:
+                await self.sender.send(compose(email, self.from_, self.clock()))
+            except DeliveryError as exc:
+                await self._failed_attempt(email, exc)
+                if not exc.permanent:
+                    # The server is unreachable or busy: the rest of the batch would fail the
+                    # same way. They wait for the lease, like a crashed worker's claim.
+                    for rest in emails[index + 1 :]:
+                        assert rest.id is not None
+                        await self.queue.retry(
+                            rest.id, str(exc), self.clock() + self.policy.delay(rest.attempts)
+                        )
+                    break
+                continue
+            await self.queue.sent(email.id, self.clock())
+            log.info(
+                "outbox: sent %s %s to %s",
+                email.kind,
+                email.message_id,
+                mask_email(email.recipient),
+            )
+        return len(emails)
+
+    def _as_email(self, item: OutboxItem) -> OutboundEmail:
+        """A notice (replies to a conversation) becomes an email the way the channel renders it."""
+        if isinstance(item, OutboundEmail):
+            return item
+        if self.render is None:
+            raise TypeError("this worker has no renderer for notices")
+        email = self.render(item)
+        return dataclasses.replace(email, id=item.id, attempts=item.attempts, kind=item.kind)
+
+    async def _failed_attempt(self, email: OutboundEmail, exc: DeliveryError) -> None:
+        assert email.id is not None
+        if exc.permanent or email.attempts >= self.policy.max_attempts:
+            await self.queue.failed(email.id, str(exc))
+            log.error(
+                "ALERTA outbox: %s %s para %s no se entregó tras %d intento(s): %s",
+                email.kind,
+                email.message_id,
+                mask_email(email.recipient),
+                email.attempts,
+                redact(str(exc)),
+            )
+            return
+        at = self.clock() + self.policy.delay(email.attempts)
+        await self.queue.retry(email.id, str(exc), at)
+        log.warning(
+            "outbox: %s %s attempt %d failed (%s); next at %s",
+            email.kind,
+            email.message_id,
+            email.attempts,
+            redact(str(exc)),
+            at.isoformat(timespec="seconds"),
+        )
