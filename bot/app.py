@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
@@ -15,7 +16,10 @@ from bot.config import Config
 from bot.engine import Engine
 from bot.flows.turn import Deps
 from bot.storage.api import Store
+from bot.storage.outbox import StoreOutbox
 from bot.territory import Gazetteer
+from channels.email.compose import new_message_id
+from channels.outbox import RetryPolicy
 from dialogues.messages import Catalog
 from dialogues.questionnaire import Questionnaire, load_questionnaire
 from nlu.base import Interpreter
@@ -43,6 +47,8 @@ class App:
     static: Static
     store: Store
     engine: Engine
+    # Delivery workers to wake when a transaction has written to the outbox.
+    wakers: list[Callable[[], None]] = field(default_factory=list)
 
     async def close(self) -> None:
         await self.store.close()
@@ -124,6 +130,8 @@ def build_deps(config: Config, static: Static) -> Deps:
         max_failed_tries=config.assessment.max_failed_tries,
         cycle_of=cycle_of,
         templates_dir=config.path(config.data.templates),
+        mail_enabled=config.channels.email.enabled,
+        new_email_id=lambda: new_message_id(config.channels.email.address),
     )
 
 
@@ -143,8 +151,22 @@ async def build_app(config: Config, *, interpreter: Interpreter | None = None) -
     if interpreter is None:  # before the store: bad training data must not leave it open
         interpreter = await asyncio.to_thread(build_interpreter, config)
     store = await open_store(database_url(config), static.gazetteer)
-    engine = Engine(store, build_deps(config, static), interpreter)
-    return App(config, static, store, engine)
+    wakers: list[Callable[[], None]] = []
+    address = config.channels.email.address
+
+    def wake_all() -> None:
+        for wake in wakers:
+            wake()
+
+    engine = Engine(
+        store,
+        build_deps(config, static),
+        interpreter,
+        deferred=frozenset({"email"}),  # nobody waits on a connection for an email's replies
+        new_notice_id=lambda: new_message_id(address),
+        on_outbox=wake_all,
+    )
+    return App(config, static, store, engine, wakers)
 
 
 # --- `cti run`: the services -----------------------------------------------------------------
@@ -207,11 +229,100 @@ def build_services(app: App, *, stdin: TextIO = sys.stdin) -> dict[str, Service]
     telegram = telegram_settings(config)
     if telegram is not None:
         from channels.telegram import TelegramChannel, TelegramService
+        from channels.telegram.notices import NoticeDelivery
 
         texts = Catalog.load(config.path(config.data.templates) / "telegram.yml")
         channel = TelegramChannel(app.engine, texts.render)
         channel.commands()  # every command has its description, or CatalogError now
-        services["telegram"] = TelegramService(channel, telegram)
+        notices = NoticeDelivery(
+            _queue(app, "telegram"), channel, _retry_policy(config), idle_seconds=_idle(config)
+        )
+        app.wakers.append(notices.wake)
+        services["telegram"] = TelegramService(channel, telegram, notices)
+    services.update(email_services(app))
+    return services
+
+
+def _queue(app: App, channel: str) -> StoreOutbox:
+    lease = timedelta(seconds=app.config.channels.email.outbox.lease_seconds)
+    return StoreOutbox(app.store, lease, channel)
+
+
+def _retry_policy(config: Config) -> RetryPolicy:
+    outbox = config.channels.email.outbox
+    return RetryPolicy(outbox.max_attempts, outbox.backoff_seconds, outbox.backoff_max_seconds)
+
+
+def _idle(config: Config) -> float:
+    return config.channels.email.outbox.idle_seconds
+
+
+def email_services(app: App) -> dict[str, Service]:
+    """The outbox worker always (tickets and codes are mail even when nobody writes to us by
+    email) once email is enabled, and the inbound side the configuration chooses."""
+    from bot.runner import StartupError
+    from channels.email.channel import EmailChannel
+    from channels.email.compose import sender
+    from channels.email.imap import ImapReader, ImapSettings
+    from channels.email.inbound import Limits
+    from channels.email.listener import SmtpListener
+    from channels.email.render import EmailRenderer
+    from channels.email.smtp import SmtpSender, SmtpSettings
+    from channels.email.worker import OutboxWorker
+
+    config = app.config
+    email = config.channels.email
+    if not email.enabled:
+        return {}
+    smtp = email.smtp
+    if smtp.username and not config.secrets.smtp_password:
+        raise StartupError(f"falta CTI_SMTP_PASSWORD para el usuario SMTP {smtp.username}.")
+    renderer = EmailRenderer(config.path(config.data.templates))
+    worker = OutboxWorker(
+        _queue(app, "email"),
+        SmtpSender(
+            SmtpSettings(
+                smtp.host,
+                smtp.port,
+                smtp.security,
+                smtp.username,
+                config.secrets.smtp_password,
+                smtp.timeout,
+            )
+        ),
+        sender(email.address, email.display_name),
+        _retry_policy(config),
+        render=renderer.notice,
+        batch=email.outbox.batch,
+        idle_seconds=email.outbox.idle_seconds,
+    )
+    app.wakers.append(worker.wake)
+    services: dict[str, Service] = {"email-outbox": worker}
+    channel = EmailChannel(app.engine, email.address, Limits(max_bytes=email.max_message_bytes))
+    if email.inbound == "imap":
+        imap = email.imap
+        if not imap.username or not config.secrets.imap_password:
+            raise StartupError(
+                "el correo entrante por IMAP necesita channels.email.imap.username en "
+                "config.yml y la clave en CTI_IMAP_PASSWORD."
+            )
+        settings = ImapSettings(
+            imap.host,
+            imap.port,
+            imap.security,
+            imap.username,
+            config.secrets.imap_password,
+            imap.folder,
+            imap.processed_folder,
+            imap.poll_seconds,
+            imap.idle_seconds,
+        )
+        services["email-imap"] = ImapReader(settings, channel.receive)
+    elif email.inbound == "smtp":
+        listen = email.smtp_inbound
+        services["email-smtp"] = SmtpListener(
+            listen.listen, listen.port, channel.receive, email.max_message_bytes
+        )
     return services
 
 
@@ -227,8 +338,9 @@ async def serve(config: Config, *, stdin: TextIO = sys.stdin) -> None:
         services = build_services(app, stdin=stdin)
         if not services:
             raise StartupError(
-                "no hay ningún canal habilitado: active channels.telegram.enabled en config.yml "
-                "o CTI_TELEGRAM_ENABLED=true."
+                "no hay ningún canal habilitado: active channels.telegram.enabled o "
+                "channels.email.enabled en config.yml (CTI_TELEGRAM_ENABLED=true, "
+                "CTI_EMAIL_ENABLED=true)."
             )
         stop = asyncio.Event()
         with stop_on_signals(stop):

@@ -97,7 +97,7 @@ class InboundSmtpConfig(_Section):
 
 class OutboxConfig(_Section):
     batch: int = Field(default=20, ge=1)
-    max_attempts: int = Field(default=8, ge=1)
+    max_attempts: int = Field(default=15, ge=1)
     backoff_seconds: float = Field(default=30.0, gt=0)  # doubles on each failed attempt
     backoff_max_seconds: float = Field(default=3600.0, gt=0)
     lease_seconds: float = Field(default=300.0, gt=0)  # longer than any SMTP conversation

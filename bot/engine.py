@@ -91,7 +91,11 @@ class Engine:
 
     async def handle(self, message: IncomingMessage) -> list[OutgoingMessage]:
         now = message.received_at or self.clock()
-        text = sanitize(message.text)
+        body = sanitize(message.text)
+        text = body
+        if message.key.channel in self.deps.block_channels:
+            # By email the reply is the first paragraph; a farewell or a signature follows.
+            text = re.split(r"\n\s*\n", body, maxsplit=1)[0].strip()
         deferred = message.key.channel in self.deferred
         try:
             message, parse = await self._understand(text, message)
@@ -103,7 +107,7 @@ class Engine:
                         message.key.channel,
                     )
                     return []
-                turn = Turn(self.deps, tx, message, text, parse, now, State())
+                turn = Turn(self.deps, tx, message, text, parse, now, State(), body=body)
                 await self._step(turn)
                 if deferred:
                     await self._defer(tx, message, await self._rendered(turn), now)

@@ -34,6 +34,8 @@ def numbered_items(text: str, count: int) -> dict[int, str] | None:
     items: dict[int, str] = {}
     for index, mark in enumerate(kept):
         end = kept[index + 1].start() if index + 1 < len(kept) else len(text)
-        value = " ".join(text[mark.end() : end].split()).strip(" ,;")
+        # A blank line ends an answer: what follows is a farewell or a signature.
+        raw = re.split(r"\n\s*\n", text[mark.end() : end], maxsplit=1)[0]
+        value = " ".join(raw.split()).strip(" ,;")
         items[int(mark.group(1))] = value
     return items

@@ -88,7 +88,8 @@ async def handle_block(turn: Turn) -> None:
 
     state = turn.state
     block = [turn.q.question_index[qid][2] for qid in state.block if qid in turn.q.question_index]
-    items = numbered_items(turn.text, len(block)) if block and not turn.option else None
+    body = turn.body or turn.text
+    items = numbered_items(body, len(block)) if block and not turn.option else None
     if items is None and len(block) == 1 and not turn.option:
         answer, _ = _read_item(block[0], turn.text)
         if answer is not None or rule_intent(turn.text) == "omitir":

@@ -30,7 +30,10 @@ def _hash(conversation_id: int | None, code: str) -> str:
 
 
 async def offer_link(turn: Turn, email: str) -> bool:
-    """If `email` belongs to a registered contact, mail them a code and wait for it."""
+    """If `email` belongs to a registered contact, mail them a code and wait for it. Without
+    mail (the email channel off) no code can travel: the person registers anew."""
+    if not turn.deps.mail_enabled:
+        return False
     contact = await turn.tx.contact_by_email(email)
     if contact is None:
         return False

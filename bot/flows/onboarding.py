@@ -239,6 +239,10 @@ async def registration(turn: Turn) -> None:
                 _fail(turn, "reg.role_invalid")
                 return
             reg.role, reg.step, reg.failures = role, "email", 0
+            if turn.msg.key.channel == "email":
+                # Writing from it proves nothing about another address, and this one is the
+                # one the replies go to: it is the contact's email. "Corregir" starts over.
+                reg.email, reg.step = turn.msg.key.address, "confirm"
             prompt_registration(turn)
         case "email":
             try:

@@ -38,6 +38,8 @@ class Deps:
     templates_dir: Path
     # Channels that get the questionnaire a block (subdimension) per message: email.
     block_channels: frozenset[str] = frozenset({"email"})
+    # Whether mail leaves at all (the email channel's outbox worker runs): codes need it.
+    mail_enabled: bool = True
     # A fresh Message-ID in the assistant's mail domain, for emails the flows write.
     new_email_id: Callable[[], str] = lambda: f"<{uuid.uuid4().hex}@asistente-cti>"
 
@@ -47,7 +49,7 @@ class Turn:
     deps: Deps
     tx: Tx
     msg: IncomingMessage
-    text: str  # sanitised text
+    text: str  # sanitised text (by email, its first paragraph: the reply itself)
     parse: Parse | None
     now: datetime
     state: State
@@ -56,6 +58,7 @@ class Turn:
     replies: list[OutgoingMessage] = field(default_factory=list)
     # Slow work (rendering reports) done after commit, so locks are held briefly.
     after_commit: list[Callable[[], Awaitable[list[OutgoingMessage]]]] = field(default_factory=list)
+    body: str = ""  # the whole sanitised text (numbered answers, descriptions)
     _assessment: AssessmentRecord | None = None
     _answers: dict[str, StoredAnswer] | None = None
 

@@ -13,8 +13,7 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Protocol
@@ -23,36 +22,15 @@ from bot.contract import Notice, OutboundEmail, OutboxItem
 from bot.redact import mask_email, redact
 from channels.email.compose import compose
 from channels.email.smtp import DeliveryError
+from channels.outbox import OutboxQueue, RetryPolicy
 
 log = logging.getLogger(__name__)
-
-
-class OutboxQueue(Protocol):
-    async def claim(self, now: datetime, limit: int) -> list[OutboxItem]: ...
-
-    async def sent(self, email_id: int, at: datetime) -> None: ...
-
-    async def retry(self, email_id: int, error: str, at: datetime) -> None: ...
-
-    async def failed(self, email_id: int, error: str) -> None: ...
 
 
 class Sender(Protocol):
     async def send(self, message: EmailMessage) -> None: ...
 
     async def close(self) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    max_attempts: int = 15
-    backoff_seconds: float = 30.0
-    backoff_max_seconds: float = 3600.0
-
-    def delay(self, attempts: int) -> timedelta:
-        """Wait after the `attempts`-th failed attempt: 30 s, 60 s, 120 s... up to the cap."""
-        seconds = self.backoff_seconds * 2 ** max(attempts - 1, 0)
-        return timedelta(seconds=min(seconds, self.backoff_max_seconds))
 
 
 class OutboxWorker:

@@ -14,6 +14,7 @@ overall, 20 per minute in a group); a 429 answer pauses every request for its `r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -22,6 +23,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application
 
 from channels.telegram.channel import ALLOWED_UPDATES, TelegramChannel
+from channels.telegram.notices import NoticeDelivery
 from channels.telegram.polling import Poller
 from channels.telegram.request import AiohttpRequest
 from channels.telegram.webhook import WebhookServer
@@ -59,8 +61,13 @@ class TelegramSettings:
 
 
 class TelegramService:
-    def __init__(self, channel: TelegramChannel, settings: TelegramSettings) -> None:
-        self.channel, self.settings = channel, settings
+    def __init__(
+        self,
+        channel: TelegramChannel,
+        settings: TelegramSettings,
+        notices: NoticeDelivery | None = None,
+    ) -> None:
+        self.channel, self.settings, self.notices = channel, settings, notices
         self.application: App | None = None
         self.webhook_server: WebhookServer | None = None
 
@@ -92,8 +99,11 @@ class TelegramService:
     async def run(self) -> None:
         application = self.application = self.build_application()
         await self._initialize(application)
+        notices = None
         try:
             await self._set_commands(application)
+            if self.notices is not None:  # it logs its own errors and never ends on its own
+                notices = asyncio.create_task(self.notices.run(application.bot))
             if self.settings.mode == "webhook":
                 await self._run_webhook(application)
             else:
@@ -101,6 +111,10 @@ class TelegramService:
         except InvalidToken:
             raise TelegramStartError(_REJECTED) from None
         finally:
+            if notices is not None:
+                notices.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await notices
             await application.shutdown()
 
     async def _initialize(self, application: App) -> None:

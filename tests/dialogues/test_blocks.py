@@ -20,6 +20,7 @@ from dialogues.blocks import numbered_items
         ("1b 2c 3a", {1: "b", 2: "c", 3: "a"}),
         ("1) b, 2) c; 3) a", {1: "b", 2: "c", 3: "a"}),
         ("Buenos días,\n1) b\n3) d\nGracias", {1: "b", 3: "d Gracias"}),
+        ("1) b\n2) 3,5\n\nAna Pérez\nSecretaria TIC", {1: "b", 2: "3,5"}),
         ("1) 2.500 personas\n2) a", {1: "2.500 personas", 2: "a"}),
         ("1) 12\n2) 3", {1: "12", 2: "3"}),
         ("1) a\n1) c", {1: "a 1) c"}),  # a repeat is not increasing: part of the first answer

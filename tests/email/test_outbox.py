@@ -14,7 +14,8 @@ from bot.contract import Attachment, OutboundEmail
 from bot.storage.outbox import StoreOutbox
 from channels.email.compose import new_message_id, sender
 from channels.email.smtp import SmtpSender, SmtpSettings
-from channels.email.worker import OutboxWorker, RetryPolicy
+from channels.email.worker import OutboxWorker
+from channels.outbox import RetryPolicy
 from tests.email.smtp_server import SmtpServer
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)

@@ -21,12 +21,9 @@ ADDRESS = "ana@pasto.gov.co"
 @pytest.fixture
 def both(store, static, interpreter) -> Engine:
     """One engine for both channels: Telegram replies at once, email through the outbox."""
-    return Engine(
-        store,
-        build_deps(load_config(env={}), static),
-        interpreter,
-        deferred=frozenset({"email"}),
-    )
+    deps = build_deps(load_config(env={"CTI_EMAIL_ENABLED": "true"}), static)
+    assert deps.mail_enabled
+    return Engine(store, deps, interpreter, deferred=frozenset({"email"}))
 
 
 async def mailed_code(engine: Engine) -> str:
@@ -84,6 +81,14 @@ async def test_five_wrong_codes_cancel_the_link(both):
     assert "lo anulamos por seguridad" in mail.text
     await mail.send(await mailed_code(both))  # too late: the code is void
     assert "quedó unida" not in mail.text
+
+
+async def test_without_mail_no_code_is_promised(store, static, interpreter):
+    engine = Engine(store, build_deps(load_config(env={}), static), interpreter)
+    await Chat(engine, "7005", channel="telegram").register(email=ADDRESS)
+    other = Chat(engine, "7006", channel="telegram")
+    await other.register(email=ADDRESS)  # registers anew: the code could not be delivered
+    assert "Quedó registrado" in other.text
 
 
 async def test_an_expired_code_is_refused(both):
