@@ -29,12 +29,11 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bot.app import build_deps, load_static
+from bot.app import build_deps, build_interpreter, load_static
 from bot.config import load_config
 from bot.contract import ConversationKey, IncomingMessage, OutgoingMessage
 from bot.engine import Engine
 from bot.storage.sql import SqlStore, open_store
-from nlu.rules import RuleInterpreter
 
 RAW_COMMITS_PER_WRITER = 200
 
@@ -103,7 +102,8 @@ async def raw_rate(store: SqlStore, writers: int) -> float:
 async def engine_rate(store: SqlStore, n: int) -> tuple[float, list[float]]:
     config = load_config(env={})
     static = load_static(config)
-    engine = Engine(store, build_deps(config, static), RuleInterpreter())
+    # The default NLU backend, as `cti run` builds it (button presses skip it; typed text not).
+    engine = Engine(store, build_deps(config, static), build_interpreter(config))
     codes = [e.code for e in static.gazetteer.entities if e.kind == "alcaldia"][:n]
     users = [User(engine, i, code) for i, code in enumerate(codes)]
     start = time.perf_counter()

@@ -130,6 +130,7 @@ def build_deps(config: Config, static: Static) -> Deps:
         max_failed_tries=config.assessment.max_failed_tries,
         cycle_of=cycle_of,
         templates_dir=config.path(config.data.templates),
+        mailbox=config.routing.mailbox,
         mail_enabled=config.channels.email.enabled,
         new_email_id=lambda: new_message_id(config.channels.email.address),
     )

@@ -143,7 +143,13 @@ async def send_results(turn: Turn) -> None:
         from bot.report import build_report
 
         report = build_report(
-            deps.questionnaire, scores, entity, now, deps.templates_dir, peers=peers
+            deps.questionnaire,
+            scores,
+            entity,
+            now,
+            deps.templates_dir,
+            mailbox=deps.mailbox,
+            peers=peers,
         )
         return [
             OutgoingMessage(key, report.summary),

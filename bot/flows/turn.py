@@ -38,6 +38,8 @@ class Deps:
     templates_dir: Path
     # Channels that get the questionnaire a block (subdimension) per message: email.
     block_channels: frozenset[str] = frozenset({"email"})
+    # MinTIC's mailbox for technical accompaniment (config routing.mailbox), named in reports.
+    mailbox: str = "ciudadesyterritoriosinteligentes@mintic.gov.co"
     # Whether mail leaves at all (the email channel's outbox worker runs): codes need it.
     mail_enabled: bool = True
     # A fresh Message-ID in the assistant's mail domain, for emails the flows write.

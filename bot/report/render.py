@@ -9,6 +9,7 @@ entity or contact name can never inject markup.
 from __future__ import annotations
 
 import base64
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -119,8 +120,16 @@ def build_report(
     peers: PeerComparison | None = None,
 ) -> Report:
     """The summary, the HTML page and the radar of one entity's scores (and its peers')."""
-    renderer = ReportRenderer(templates_dir, mailbox)
-    return renderer.build(questionnaire, scores, entity, generated_at, peers)
+    return renderer(templates_dir, mailbox).build(
+        questionnaire, scores, entity, generated_at, peers
+    )
+
+
+@functools.cache
+def renderer(templates_dir: Path, mailbox: str = DEFAULT_MAILBOX) -> ReportRenderer:
+    """One renderer per template folder: compiling the templates costs far more (about
+    0.2 s) than rendering them, so a long-running process compiles them once."""
+    return ReportRenderer(templates_dir, mailbox)
 
 
 def render_summary(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Executable, Result, Row, Table
+from sqlalchemy import Connection, Executable, Result, Row, Table
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -44,8 +44,19 @@ tickets = _table(TicketRow)
 outbox = _table(OutboxRow)
 
 
+class InlineConnection:
+    """The part of `AsyncConnection` a transaction uses, over a synchronous SQLite connection:
+    each statement runs on the event loop's thread (see `engine.inline_sqlite_engine`)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn, self.dialect = conn, conn.dialect
+
+    async def execute(self, statement: Executable, parameters: Any = None) -> Result[Any]:
+        return self._conn.execute(statement, parameters)
+
+
 class TxBase:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection | InlineConnection) -> None:
         self._conn = conn
         postgres = conn.dialect.name == "postgresql"
         self._insert = postgresql.insert if postgres else sqlite.insert

@@ -19,13 +19,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext, suppress
 from pathlib import Path
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage import migrate as migrations
 from bot.storage.analytics import AnalyticsTx
 from bot.storage.api import StorageError, Tx
 from bot.storage.assessments import AssessmentsTx
-from bot.storage.engine import make_engine, normalise_url
+from bot.storage.base import InlineConnection
+from bot.storage.engine import inline_sqlite_engine, make_engine, normalise_url
 from bot.storage.errors import storage_errors
 from bot.storage.outbox import OutboxTx
 from bot.storage.people import PeopleTx
@@ -52,9 +54,14 @@ class SqlStore:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._writer = asyncio.Lock() if self.dialect == "sqlite" else None
+        self._inline = inline_sqlite_engine(engine.url) if self.dialect == "sqlite" else None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
+        if self._inline is not None:
+            async with self._writer or nullcontext(), self._inline_transaction() as tx:
+                yield tx
+            return
         async with self._writer or nullcontext():
             with storage_errors("connect", connecting=True):
                 conn = await self.engine.connect()
@@ -72,6 +79,36 @@ class SqlStore:
                 with storage_errors("close"):
                     await conn.close()
 
+    @asynccontextmanager
+    async def _inline_transaction(self) -> AsyncIterator[Tx]:
+        """SQLite: BEGIN IMMEDIATE in a worker thread (it may wait for another process's
+        write lock), then every statement and the commit on the loop thread."""
+        assert self._inline is not None
+        engine = self._inline
+        opening = asyncio.ensure_future(asyncio.to_thread(_open_inline, engine))
+        try:
+            with storage_errors("begin", connecting=True):
+                conn = await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            # The thread may still get the lock: release it rather than leave it held.
+            with suppress(Exception):
+                late = await opening
+                late.rollback()
+                late.close()
+            raise
+        try:
+            try:
+                yield SqlTx(InlineConnection(conn))
+            except BaseException:
+                with suppress(Exception):
+                    conn.rollback()
+                raise
+            with storage_errors("commit"):
+                conn.commit()
+        finally:
+            with storage_errors("close"):
+                conn.close()
+
     async def entity_counts(self) -> Counter[str]:
         """Entities by kind: {"alcaldia": 1103, "gobernacion": 32} once seeded."""
         with storage_errors("count"):
@@ -85,6 +122,8 @@ class SqlStore:
                 return await conn.run_sync(migrations.current_revision)
 
     async def close(self) -> None:
+        if self._inline is not None:
+            self._inline.dispose()
         await self.engine.dispose()
 
 
@@ -109,6 +148,16 @@ async def open_store(url: str, gazetteer: Gazetteer, *, migrate: bool = True) ->
         await engine.dispose()
         raise
     return SqlStore(engine)
+
+
+def _open_inline(engine: Engine) -> Connection:
+    conn = engine.connect()
+    try:
+        conn.begin()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 async def _rollback(conn: AsyncConnection) -> None:

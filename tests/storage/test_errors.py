@@ -98,3 +98,34 @@ async def test_a_broken_invariant_is_not_a_storage_error(store: SqlStore):
             await tx.create_contact("99999", "Ana", "Enlace", "ana@x.co", consent_id, T0)
     async with store.transaction() as tx:
         assert await tx.find_conversation(KEY) is None  # rolled back as a whole
+
+
+async def test_a_transaction_cancelled_while_waiting_for_the_lock_leaves_no_lock(
+    tmp_path: Path, gazetteer: Gazetteer
+):
+    """SQLite waits for another process's write lock in a worker thread; cancelling the wait
+    (a shutdown, a timeout) must not leave that thread holding the lock once it gets it."""
+    import asyncio
+
+    path = tmp_path / "cti.db"
+    store = await open_store(f"sqlite+aiosqlite:///{path}", gazetteer)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+
+        async def write() -> None:
+            async with store.transaction() as tx:
+                await tx.claim_message(KEY, "waiting", T0)
+
+        waiting = asyncio.create_task(write())
+        await asyncio.sleep(0.3)  # blocked on BEGIN IMMEDIATE in its thread
+        waiting.cancel()
+        other.execute("ROLLBACK")  # the lock frees: the thread gets it, then must let it go
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        async with store.transaction() as tx:  # would wait 60 s if the lock had leaked
+            assert await tx.claim_message(KEY, "after", T0)
+            assert await tx.claim_message(KEY, "waiting", T0)  # the cancelled one wrote nothing
+    finally:
+        other.close()
+        await store.close()
