@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean rasa rasa-serve test-rasa
+.PHONY: run test lint bench clean rasa rasa-serve test-rasa reliability
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -25,6 +25,10 @@ test: lint
 
 bench: $(STAMP)
 	$(PY) bench/report.py
+
+# The long fault and load runs (tests marked `slow`), with large counts; see RELIABILITY.md.
+reliability: $(STAMP)
+	CTI_KILLS=50 CTI_KILL_PEOPLE=5 $(VENV)/bin/pytest -m slow tests/reliability -q
 
 # Optional Rasa NLU server (nlu.backend: rasa). Not part of `make test`: it needs Python 3.10
 # (Rasa 3.x does not run on 3.11+), about 2.7 GB of packages and minutes of training.

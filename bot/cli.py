@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -20,8 +21,11 @@ def fail(message: str) -> None:
 
 @click.group(help="Asistente CTI: autodiagnóstico del Modelo de Madurez de MinTIC.")
 def main() -> None:
+    # CTI_LOG_LEVEL=INFO shows each message handled (no personal data: see bot.redact).
+    level = os.environ.get("CTI_LOG_LEVEL", "WARNING").upper()
     logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=getattr(logging, level, logging.WARNING),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
 
 

@@ -117,3 +117,9 @@ def test_another_workbook_is_refused():
     Workbook().save(out)
     with pytest.raises(spreadsheet.SheetError, match="Cuestionario"):
         spreadsheet.read(out.getvalue(), Q, "alcaldia")
+
+
+def test_untrusted_files_are_parsed_through_defusedxml():
+    import openpyxl
+
+    assert openpyxl.DEFUSEDXML  # entity-expansion (billion laughs) attacks refused

@@ -1,0 +1,214 @@
+"""Driving the real assistant process (`cti run`) over the local Telegram Bot API server, and
+killing it: the pieces the reliability tests share.
+
+    async with BotApiServer() as server:
+        process = Assistant(server, database_url, tmp_path)
+        await process.start()
+        ...
+        await process.kill()     # SIGKILL: no clean-up of any kind
+        await process.start()
+        await process.stop()     # SIGTERM
+        process.log_text()       # everything it logged, at INFO
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+from tests.telegram.botapi_server import BotApiServer, SimChat, buttons
+
+CTI = Path(sys.executable).parent / "cti"
+QUESTION = re.compile(r"Pregunta (\d+) de (\d+)")
+
+
+def env_int(name: str, default: int) -> int:
+    """Counts come from the environment: small in CI, large by hand (`make reliability`)."""
+    return int(os.environ.get(name, default))
+
+
+class Assistant:
+    """`cti run` as a child process with Telegram enabled against `server`."""
+
+    def __init__(self, server: BotApiServer, database_url: str, workdir: Path) -> None:
+        self.server, self.workdir = server, workdir
+        config = {
+            "root": str(PROJECT_ROOT),
+            "database": {"url": database_url},
+            "nlu": {"backend": "rules"},  # restarts in about a second; NLU is tested elsewhere
+            "channels": {
+                "console": {"enabled": False},
+                "telegram": {
+                    "enabled": True,
+                    "base_url": server.base_url,
+                    "messages_per_second": 0,
+                },
+            },
+        }
+        self.config_path = workdir / "config.yml"
+        self.config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
+        self.log_path = workdir / "cti.log"
+        self.process: asyncio.subprocess.Process | None = None
+        self.starts = 0
+        self.kills = 0
+
+    def environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CTI_")}
+        env.update(
+            CTI_CONFIG=str(self.config_path),
+            CTI_TELEGRAM_TOKEN=self.server.token,
+            CTI_LOG_LEVEL="INFO",
+            PTB_TIMEDELTA="true",
+        )
+        return env
+
+    async def start(self) -> None:
+        polls = len(self.server.calls_of("getUpdates"))
+        log = self.log_path.open("ab")
+        try:
+            self.process = await asyncio.create_subprocess_exec(
+                str(CTI),
+                "run",
+                env=self.environment(),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+            )
+        finally:
+            log.close()
+        self.starts += 1
+        for _ in range(1200):  # until it polls: up and serving
+            if len(self.server.calls_of("getUpdates")) > polls:
+                return
+            if self.process.returncode is not None:
+                raise AssertionError(f"cti run exited: {self.log_text()[-2000:]}")
+            await asyncio.sleep(0.05)
+        raise AssertionError("cti run did not start polling in 60 s")
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+        self.kills += 1
+
+    async def stop(self) -> None:
+        if self.process is None or self.process.returncode is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(self.process.wait(), 60)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text("utf-8", errors="replace") if self.log_path.exists() else ""
+
+
+@dataclass
+class Official:
+    """One official in a private chat: registers, then presses answer buttons."""
+
+    chat: SimChat
+    code: str  # the DANE code of their entity
+    rng: random.Random
+    wait: float = 120.0  # an update is confirmed once handled, across restarts
+    # question id -> option index or figure, as the person was told it was saved
+    saved: dict[str, int | float] = field(default_factory=dict)
+    nudges: int = 0
+
+    @property
+    def server(self) -> BotApiServer:
+        return self.chat.server
+
+    def sent_texts(self) -> list[str]:
+        return [
+            str(c.params.get("text", ""))
+            for c in self.server.calls_of("sendMessage")
+            if c.chat_id == self.chat.id and c.ok
+        ]
+
+    async def act(self, update_id: int) -> list[str]:
+        """Wait until the update was handled; the texts the bot sent for it."""
+        before = len(self.sent_texts())
+        await self.server.processed(update_id, self.wait)
+        return self.sent_texts()[before:]
+
+    async def say(self, text: str) -> list[str]:
+        return await self.act(self.chat.send(text))
+
+    async def press(self, label_part: str) -> list[str]:
+        message_id, keys = self.chat.last_keyboard()
+        data = next(d for label, d in keys.items() if label_part.casefold() in label.casefold())
+        return await self.act(self.chat.press(message_id, data))
+
+    async def register(self) -> None:
+        await self.say("hola")
+        await self.press("Acepto")
+        await self.press("Alcaldía")
+        await self.say(self.code)
+        await self.press("Sí")
+        await self.say("Ana Pérez")
+        await self.say("Jefe de Planeación")
+        await self.say(f"planeacion{self.code}@municipio.gov.co")
+        replies = await self.press("Sí, son correctos")
+        assert any(QUESTION.search(r) for r in replies), replies
+
+    def question_keyboard(self) -> tuple[int, dict[str, str]] | None:
+        """The newest question still showing its buttons (options, or "No sé" for a figure)."""
+        for message in reversed(self.chat.bot_messages()):
+            keys = buttons(message)
+            if any(d.startswith(("ans:", "dk:")) for d in keys.values()):
+                return message["message_id"], keys
+        return None
+
+    async def answer_one(self) -> None:
+        """Answer the current question (a random option, or a figure); if the reply was lost
+        (the process died between its commit and its reply), ask to continue, as a person
+        would."""
+        found = self.question_keyboard()
+        if found is None:
+            await self.say("continuar")
+            self.nudges += 1
+            return
+        message_id, keys = found
+        options = [d for d in keys.values() if d.startswith("ans:")]
+        if options:
+            data = self.rng.choice(options)
+            replies = await self.act(self.chat.press(message_id, data))
+            _, question_id, option = data.split(":")
+            given: int | float = int(option)
+        else:
+            question_id = next(d for d in keys.values() if d.startswith("dk:")).split(":")[1]
+            given = float(self.rng.randint(0, 100))
+            replies = await self.say(f"{given:g}")
+        if any("✓ Guardado" in r for r in replies):
+            self.saved[question_id] = given
+        elif not replies:
+            await self.say("continuar")
+            self.nudges += 1
+
+    def questions_shown(self) -> list[int]:
+        return [int(m.group(1)) for t in self.sent_texts() for m in QUESTION.finditer(t)]
+
+
+async def killer(process: Assistant, kills: int, rng: random.Random, stop: asyncio.Event) -> None:
+    """SIGKILL the assistant at random moments, restarting it each time."""
+    for _ in range(kills):
+        if stop.is_set():
+            return
+        await asyncio.sleep(rng.uniform(0.2, 1.5))
+        await process.kill()
+        await asyncio.sleep(rng.uniform(0.0, 0.3))
+        await process.start()
+
+
+def option_index(questionnaire: Any, question_id: str, option_id: str) -> int:
+    options = questionnaire.question_index[question_id][2].options or ()
+    return [o.id for o in options].index(option_id)
