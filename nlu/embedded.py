@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sklearn
+from rapidfuzz import fuzz, process
 
 from nlu import rasa_data
 from nlu.base import FALLBACK, Intent, Parse, with_threshold
 from nlu.classifier import CODE_VERSION, ClassifierConfig, IntentClassifier
 from nlu.entities import EntityExtractor
 from nlu.places import Gazetteer
+from nlu.text import meaningful_words
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,7 @@ class EmbeddedInterpreter:
         self.config = config or ClassifierConfig()
         self._classifier: IntentClassifier | None = None
         self._extractor: EntityExtractor | None = None
+        self._vocabulary: frozenset[str] = frozenset()
         self.info: TrainInfo | None = None
 
     # -- training --------------------------------------------------------------------------
@@ -95,6 +98,7 @@ class EmbeddedInterpreter:
             )
             self._store(key, classifier)
         gazetteer = Gazetteer.from_csv(self.divipola, data.synonyms) if self.divipola else None
+        self._vocabulary = frozenset(w for e in data.examples for w in meaningful_words(e.text))
         self._classifier = classifier
         self._extractor = EntityExtractor(gazetteer)
         self.info = TrainInfo(key, from_cache, time.perf_counter() - started, len(data.examples))
@@ -169,7 +173,23 @@ class EmbeddedInterpreter:
             for name, p in self.classifier.rank(text)[:RANKING_SIZE]
         ]
         parse = Parse(text=text, intent=ranking[0], intent_ranking=ranking, entities=entities)
+        if not self.knows_a_word(text):
+            # Character n-grams find *something* in any string ("qqq" looks like "q es"):
+            # a message without one word the training data uses is not understood.
+            return with_threshold(parse, 1.0, RANKING_SIZE)
         return with_threshold(parse, self.threshold, RANKING_SIZE)
+
+    def knows_a_word(self, text: str) -> bool:
+        """Whether some word of `text` is in the training vocabulary, typos allowed."""
+        vocabulary = self._vocabulary
+        for word in meaningful_words(text):
+            if word in vocabulary:
+                return True
+            if len(word) >= 4 and process.extractOne(
+                word, vocabulary, scorer=fuzz.ratio, score_cutoff=80
+            ):
+                return True
+        return False
 
     async def parse(self, text: str) -> Parse:
         return self.parse_sync(text)

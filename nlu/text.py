@@ -83,3 +83,14 @@ def normalize(text: str) -> str:
 def words(text: str) -> Iterator[str]:
     """The normalised words of a text."""
     yield from normalize(text).split()
+
+
+def meaningful_words(text: str) -> Iterator[str]:
+    """The normalised words of a text, without letters merely repeated ("qqq", "zzzz"): those
+    squeeze to one letter that would pass for shorthand ("q" for "que")."""
+    for token in _WORD.finditer(fold(text)):
+        raw = token.group()
+        word = _squeeze(raw)
+        if len(word) == 1 and len(raw) > 1:
+            continue
+        yield from SHORTHAND.get(word, word).split()

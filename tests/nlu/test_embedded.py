@@ -62,6 +62,23 @@ async def test_low_confidence_is_nlu_fallback_with_candidates_after_it(interpret
     assert ranking[1]["confidence"] < THRESHOLD
 
 
+@pytest.mark.parametrize("text", ["qqq", "zzzz", "xkcd pqr", "wwwwww", "ñññ"])
+async def test_text_without_one_known_word_is_not_understood(interpreter, text):
+    parse = await interpreter.parse(text)
+    assert parse["intent"]["name"] == FALLBACK
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("kiero ase el diagnostico", "iniciar_diagnostico"),
+        ("ke es el modelo de madures", "info_modelo"),
+    ],
+)
+async def test_typos_still_count_as_known_words(interpreter, text, intent):
+    assert (await interpreter.parse(text))["intent"]["name"] == intent
+
+
 async def test_empty_text_is_fallback(interpreter):
     assert (await interpreter.parse("   "))["intent"]["name"] == FALLBACK
 
