@@ -241,7 +241,41 @@ def build_services(app: App, *, stdin: TextIO = sys.stdin) -> dict[str, Service]
         app.wakers.append(notices.wake)
         services["telegram"] = TelegramService(channel, telegram, notices)
     services.update(email_services(app))
+    # Reminders go only where a delivery worker runs: Telegram's, and the email outbox's.
+    workers = {"telegram": "telegram", "email-outbox": "email"}
+    channels = frozenset(channel for name, channel in workers.items() if name in services)
+    services.update(reminder_services(app, channels))
     return services
+
+
+def reminder_services(app: App, channels: frozenset[str]) -> dict[str, Service]:
+    """The reminder scheduler, if enabled and some channel's worker delivers its notices."""
+    from bot.reminders.rules import Policy
+    from bot.reminders.scheduler import ReminderScheduler, Texts
+    from bot.workdays import WorkCalendar
+
+    config, static = app.config, app.static
+    reminders = config.reminders
+    if not reminders.enabled or not channels:
+        return {}
+
+    def wake_all() -> None:
+        for wake in app.wakers:
+            wake()
+
+    scheduler = ReminderScheduler(
+        app.store,
+        Texts(
+            static.catalog, static.questionnaire, static.gazetteer, config.assessment.deadline_for
+        ),
+        Policy(reminders.after_days, reminders.max_count, WorkCalendar(config.assessment.timezone)),
+        channels=channels,
+        cycle_of=app.engine.deps.cycle_of,
+        domain=config.channels.email.address.rpartition("@")[2],
+        wake=wake_all,
+        check_seconds=reminders.check_seconds,
+    )
+    return {"reminders": scheduler}
 
 
 def _queue(app: App, channel: str) -> StoreOutbox:

@@ -149,6 +149,15 @@ class AssessmentConfig(_Section):
         return date(cycle, month, day)
 
 
+class RemindersConfig(_Section):
+    """Reminders to contacts whose entity's diagnosis stalled (`bot.reminders`)."""
+
+    enabled: bool = True  # only where a channel can deliver them (Telegram, email)
+    after_days: int = Field(default=5, ge=1)  # working days without activity before one
+    max_count: int = Field(default=3, ge=1)  # in a row, while the person does not write back
+    check_seconds: float = Field(default=300.0, gt=0)  # how often due reminders are looked for
+
+
 class Secrets(_Section):
     """From the environment only."""
 
@@ -166,6 +175,7 @@ class Config(_Section):
     channels: ChannelsConfig = ChannelsConfig()
     routing: RoutingConfig = RoutingConfig()
     assessment: AssessmentConfig = AssessmentConfig()
+    reminders: RemindersConfig = RemindersConfig()
     secrets: Secrets = Secrets()
 
     def path(self, relative: Path) -> Path:
@@ -185,6 +195,7 @@ ENV_KEYS: dict[str, str] = {
     "CTI_TELEGRAM_WEBHOOK_URL": "channels.telegram.webhook.url",
     "CTI_CONSOLE_ENABLED": "channels.console.enabled",
     "CTI_CYCLE": "assessment.cycle",
+    "CTI_REMINDERS_ENABLED": "reminders.enabled",
     "CTI_TELEGRAM_TOKEN": "secrets.telegram_token",
     "CTI_TELEGRAM_WEBHOOK_SECRET": "secrets.telegram_webhook_secret",
     "CTI_EMAIL_ENABLED": "channels.email.enabled",

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from bot.contract import IncomingMessage, Notice, OutgoingMessage
-from bot.flows import blocks, general, onboarding, questionnaire, review
+from bot.flows import blocks, general, onboarding, questionnaire, reminders, review
 from bot.flows.sheets import import_sheet, is_sheet
 from bot.flows.turn import INTENT_PREFIX, Deps, Turn
 from bot.storage.api import StorageError, Store, Tx
@@ -135,7 +135,7 @@ class Engine:
         replies = list(turn.replies)
         for render in turn.after_commit:
             replies.extend(await render())
-        return replies
+        return replies + turn.tail
 
     async def _defer(
         self, tx: Tx, message: IncomingMessage, replies: list[OutgoingMessage], now: datetime
@@ -203,6 +203,11 @@ class Engine:
                 await questionnaire.ask_next(turn)  # what was asked may be answered now
             else:
                 await general.reprompt(turn)
+            return
+        # A reminder's buttons and words work whatever the conversation was waiting for.
+        action = reminders.requested(turn) if turn.contact is not None else None
+        if action is not None:
+            await reminders.handle(turn, action)
             return
         if flow == "register":
             # Names and job titles are free text: only exact commands interrupt registration.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from rapidfuzz import fuzz, process
 
@@ -58,6 +59,28 @@ def parse_dimensions(questionnaire: Questionnaire, text: str) -> tuple[str, ...]
             chosen.append(hit[2])
     order = [d.id for d in questionnaire.dimensions]
     return tuple(sorted(chosen, key=order.index)) or None
+
+
+# About reminders, in a few words: "no más recordatorios", "activar recordatorios". Longer texts
+# that merely mention reminders (a request for advice, say) are not taken as a command.
+_REMINDER = re.compile(r"\brecordatorios?\b")
+_REMINDERS_STOP = re.compile(
+    r"\b(no|sin|desactiv\w*|cancel\w*|deten\w*|suspend\w*|quit\w*|par(ar|en)|dej\w*|basta|stop)\b"
+)
+_REMINDERS_START = re.compile(r"\b(activ\w*|reactiv\w*|recib\w*|quiero|envi\w*|reanud\w*|si)\b")
+_REMINDER_MAX_WORDS = 6
+
+
+def reminder_request(text: str) -> Literal["off", "on"] | None:
+    """'No más recordatorios' -> 'off'; 'activar recordatorios' -> 'on'; else None."""
+    folded = fold(text)
+    if not _REMINDER.search(folded) or len(folded.split()) > _REMINDER_MAX_WORDS:
+        return None
+    if _REMINDERS_STOP.search(folded):
+        return "off"
+    if _REMINDERS_START.search(folded):
+        return "on"
+    return None
 
 
 def parse_command(questionnaire: Questionnaire, text: str) -> Command | None:

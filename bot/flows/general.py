@@ -125,7 +125,8 @@ async def handle_global(turn: Turn, *, fallback: bool = True, intent: str | None
         await reprompt(turn)
     elif name == "results" or intent == "ver_resultados":
         await send_results(turn)
-        await reprompt(turn)
+        with turn.after_rendered():  # where the person was comes after the report, not before
+            await reprompt(turn)
     elif name == "review" or name == "submit":
         await show_review(turn)
     elif name == "reopen":
@@ -261,6 +262,8 @@ async def show_data(turn: Turn) -> None:
     if data is None:
         turn.say("privacy.nothing")
         return
+    reminders = await turn.tx.reminder_schedule(data.contact.id)
+    off = reminders.opted_out_at if reminders else None
     turn.say(
         "privacy.data",
         name=data.contact.name,
@@ -271,12 +274,16 @@ async def show_data(turn: Turn) -> None:
         consent_date=data.consent.granted_at.strftime("%d/%m/%Y"),
         channels=[k.channel for k in data.conversations],
         answers=data.answers_given,
+        reminders_off=off.strftime("%d/%m/%Y") if off else None,
+        reminders_sent=reminders.sent_count if reminders else 0,
     )
 
 
 async def handle_confirm_erase(turn: Turn) -> None:
     if turn.said_yes():
         if turn.contact is not None:
+            # Opting out first drops reminders queued but not delivered (e.g. to this chat).
+            await turn.tx.set_reminders(turn.contact.id, False, turn.now)
             await turn.tx.erase_contact(turn.contact.id, turn.now)
         elif turn.state.consent_id is not None:  # consented but never finished registering
             await turn.tx.revoke_consent(turn.state.consent_id, turn.now)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -60,6 +61,8 @@ class Turn:
     replies: list[OutgoingMessage] = field(default_factory=list)
     # Slow work (rendering reports) done after commit, so locks are held briefly.
     after_commit: list[Callable[[], Awaitable[list[OutgoingMessage]]]] = field(default_factory=list)
+    # Replies that go after what `after_commit` renders (see `after_rendered`).
+    tail: list[OutgoingMessage] = field(default_factory=list)
     body: str = ""  # the whole sanitised text (numbered answers, descriptions)
     _assessment: AssessmentRecord | None = None
     _answers: dict[str, StoredAnswer] | None = None
@@ -69,6 +72,17 @@ class Turn:
     def say(self, key: str, options: tuple[Option, ...] = (), **params: Any) -> None:
         text = self.deps.catalog.render(key, **params)
         self.replies.append(OutgoingMessage(self.msg.key, text, options))
+
+    @contextmanager
+    def after_rendered(self) -> Iterator[None]:
+        """Replies said inside this block are sent after the after-commit renders (a report),
+        so the conversation reads in order: the results, then where the person was."""
+        mark = len(self.replies)
+        try:
+            yield
+        finally:
+            self.tail.extend(self.replies[mark:])
+            del self.replies[mark:]
 
     def options(self, *pairs: tuple[str, str]) -> tuple[Option, ...]:
         """(value, catalog key of the label) pairs -> options."""

@@ -111,6 +111,31 @@ class PeerScores:
     dimensions: dict[str, float | None]  # dimension id -> score (None: no answers there)
 
 
+@dataclass(frozen=True, slots=True)
+class ReminderSchedule:
+    """A contact's reminders: the preference and what was sent (see `bot.reminders`)."""
+
+    contact_id: int
+    opted_out_at: datetime | None = None  # None: the contact gets reminders
+    sent_count: int = 0  # every reminder ever queued for the contact (numbers their ids)
+    unanswered: int = 0  # sent in a row as of the last one (the contact had not written since)
+    last_sent_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderCandidate:
+    """A contact whose entity has an assessment in progress, with what decides a reminder."""
+
+    contact_id: int
+    entity_code: str
+    assessment_id: int
+    dimensions: tuple[str, ...]  # the contact's scope ("" = all)
+    # The contact's conversations on every channel, with each one's last message.
+    conversations: tuple[tuple[ConversationKey, datetime], ...]
+    entity_activity: datetime  # the assessment's latest answer or event (its start at least)
+    schedule: ReminderSchedule
+
+
 class Tx(Protocol):
     """One open transaction. Every method runs inside it; nothing is visible until commit."""
 
@@ -255,6 +280,27 @@ class Tx(Protocol):
     ) -> list[PeerScores]:
         """Current snapshots of the cycle's submitted assessments of one kind of entity, scored
         with that questionnaire version; stale ones (reopened since) are left out."""
+
+    # --- reminders (bot.storage.reminders) ------------------------------------------------------
+
+    async def reminder_candidates(
+        self, cycle: int, contact_id: int | None = None
+    ) -> list[ReminderCandidate]:
+        """Contacts (consenting) whose entity's assessment of the cycle is in progress, by id;
+        only `contact_id` if given."""
+
+    async def lock_reminders(self, contact_id: int, at: datetime) -> ReminderSchedule | None:
+        """The contact's schedule (created if missing), locked with the contact until the
+        transaction ends; None if the contact is gone or another transaction holds it."""
+
+    async def reminder_sent(self, contact_id: int, unanswered: int, at: datetime) -> None:
+        """Count one more reminder queued at `at`, the `unanswered`-th in a row."""
+
+    async def set_reminders(self, contact_id: int, enabled: bool, at: datetime) -> None:
+        """Opt in or out. Opting out also drops the contact's reminders not yet delivered.
+        Raises LookupError for an unknown contact."""
+
+    async def reminder_schedule(self, contact_id: int) -> ReminderSchedule | None: ...
 
 
 class Store(Protocol):

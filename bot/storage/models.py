@@ -285,3 +285,23 @@ class ScoreSnapshotRow(Base):
     overall: Mapped[float | None] = mapped_column(Float)
     dimensions: Mapped[dict[str, Any]]  # dimension id -> score, null when it has no answers
     computed_at: Mapped[datetime]
+
+
+class ReminderScheduleRow(Base):
+    """A contact's reminders (`bot.reminders`): whether they want them and what was sent.
+
+    What is due is computed from activity (conversations, answers) and these counters, so the
+    schedule survives restarts. Erasing the contact erases it (CASCADE). No personal data.
+    """
+
+    __tablename__ = "reminder_schedules"
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    opted_out_at: Mapped[datetime | None]  # None: reminders wanted
+    sent_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # ever
+    # Sent in a row as of the last one; the person writing afterwards makes it 0 again.
+    unanswered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_sent_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]

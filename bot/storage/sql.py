@@ -31,12 +31,13 @@ from bot.storage.engine import inline_sqlite_engine, make_engine, normalise_url
 from bot.storage.errors import storage_errors
 from bot.storage.outbox import OutboxTx
 from bot.storage.people import PeopleTx
+from bot.storage.reminders import RemindersTx
 from bot.territory import Gazetteer
 
 __all__ = ["SqlStore", "SqlTx", "StorageError", "open_store", "resolve_url"]
 
 
-class SqlTx(PeopleTx, AssessmentsTx, OutboxTx, AnalyticsTx):
+class SqlTx(PeopleTx, AssessmentsTx, OutboxTx, AnalyticsTx, RemindersTx):
     """One open transaction; see `bot.storage.api.Tx`."""
 
 
