@@ -176,13 +176,19 @@ async def handle_global(turn: Turn, *, fallback: bool = True, intent: str | None
             "privacy.confirm_erase",
             options=turn.options((YES, "label.erase_now"), (NO, "label.keep_data")),
         )
+    elif (name == "advice" or intent == "solicitar_asesoria") and turn.contact is not None:
+        from bot.flows.tickets import start
+
+        await start(turn)
     elif name == "advice" or intent in _INFO_INTENTS:
         turn.say(
             f"knowledge.{intent}" if intent in _INFO_INTENTS else "knowledge.solicitar_asesoria"
         )
         await reprompt(turn)
     elif intent == "estado_ticket":
-        turn.say("tickets.none")
+        from bot.flows.tickets import show_status
+
+        await show_status(turn)
         await reprompt(turn)
     elif intent == "cancelar":
         turn.state.pending = None

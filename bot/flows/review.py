@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.analytics.results import peer_comparison
 from bot.contract import Attachment, OutgoingMessage
+from bot.flows.tickets import quick_options
 from bot.flows.turn import NO, YES, Turn
+from bot.report.view import split_ranked
 from bot.scoring import score
 from dialogues import navigation as nav
 
@@ -138,6 +140,10 @@ async def send_results(turn: Turn) -> None:
     peers = await peer_comparison(turn.tx, await turn.assessment(), entity, scores, turn.now)
     key, deps, now = turn.msg.key, turn.deps, turn.now
     turn.say("results.intro")
+    # Each priority (weak subdimension) can become a request for accompaniment in one step.
+    _, weak = split_ranked(scores.ranked())
+    names = {s.id: s.name for d in scores.dimensions for s in d.subdimensions}
+    offer = quick_options(turn, [(sub_id, names[sub_id]) for sub_id in weak])
 
     async def render() -> list[OutgoingMessage]:
         from bot.report import build_report
@@ -160,6 +166,11 @@ async def send_results(turn: Turn) -> None:
                     Attachment(RADAR_FILE, "image/png", report.radar_png),
                     Attachment(REPORT_FILE, "text/html", report.html.encode("utf-8")),
                 ),
+            ),
+            *(
+                [OutgoingMessage(key, deps.catalog.render("results.accompaniment"), offer)]
+                if offer
+                else []
             ),
         ]
 
