@@ -9,6 +9,7 @@ the contact as a notice on their channel, all in one transaction too.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -181,7 +182,7 @@ class TicketDesk:
             TicketEvent("routed", now, body=f"{to.to}{cc}", message_id=email.message_id),
         )
         log.info("ticket %s opened for %s, routed to %s", ticket.number, entity.code, to.to)
-        return ticket, True
+        return dataclasses.replace(ticket, routed_message_id=email.message_id), True
 
     # --- staff replies -----------------------------------------------------------------------
 
