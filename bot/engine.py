@@ -209,8 +209,7 @@ class Engine:
         # A results button asking for accompaniment works whatever comes after the results.
         if turn.contact is not None and (turn.option or "").startswith(tickets.QUICK_PREFIX):
             await tickets.quick(turn)
-            if flow != "ticket":
-                await general.reprompt(turn)
+            await general.reprompt(turn)
             return
         # A reminder's buttons and words work whatever the conversation was waiting for.
         action = reminders.requested(turn) if turn.contact is not None else None

@@ -46,6 +46,10 @@ async def reprompt(turn: Turn) -> None:
             await show_question(turn, entry[2])
     elif state.flow in ("review", "jump", "confirm_submit"):
         await show_review(turn)
+    elif state.flow == "ticket" and state.ticket:
+        from bot.flows.tickets import ask
+
+        ask(turn)
     elif state.flow == "block" and state.block:
         from bot.flows.blocks import show_block
 

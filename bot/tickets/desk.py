@@ -202,13 +202,20 @@ class TicketDesk:
                 return found
         return None
 
+    @staticmethod
+    async def _is_contact(tx: Tx, ticket: TicketRecord, sender: str) -> bool:
+        if ticket.channel == "email" and sender == ticket.address.lower():
+            return True
+        contact = await tx.contact(ticket.contact_id) if ticket.contact_id else None
+        return contact is not None and contact.email.strip().lower() == sender
+
     async def staff_reply(self, tx: Tx, reply: StaffReply, now: datetime) -> ReplyOutcome:
         """Store a staff reply in its ticket's thread and relay it to the contact."""
         ticket = await self._find(tx, reply)
         if ticket is None:
             return "not_a_ticket"
         if not is_staff(reply.sender, self.settings.staff_domains):
-            if ticket.channel == "email" and reply.sender == ticket.address.lower():
+            if await self._is_contact(tx, ticket, reply.sender):
                 return "from_contact"  # the contact answering our relay: a conversation
             if not await tx.claim_message(
                 ConversationKey("email", reply.sender), reply.message_id, now

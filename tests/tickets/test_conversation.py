@@ -185,3 +185,21 @@ async def test_by_email_the_whole_message_is_the_description(engine, store):
         "conectividad rural" in email.text
         and "Solicitud hecha por: correo electrónico" in email.text
     )
+
+
+async def test_a_results_button_in_the_middle_of_a_request_keeps_the_draft(engine, store):
+    ana = Chat(engine, "draft")
+    await ana.register()
+    for answer in ("a", "10", "no sé", "1", "e", "a"):
+        await ana.send(answer)
+    await ana.send("resultados")
+    button = next(r for r in ana.last if r.options and r.options[0].value.startswith("ticket:"))
+    await ana.send("/asesoria")
+    await ana.press("Cofinanciación")
+    await ana.send(option=button.options[0].value)
+    assert "registrada con el número" in ana.text
+    assert "Describa en pocas líneas" in ana.text  # the draft asks again where it was
+    await ana.send("Qué proyectos de conectividad podemos presentar")
+    await ana.press("Por correo")
+    await ana.press("Sí, enviarla")
+    assert len(await mailbox(store)) == 2

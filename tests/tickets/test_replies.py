@@ -140,6 +140,15 @@ async def test_a_request_made_on_the_console_is_answered_by_email(store, static)
     assert (
         notice.subject == f"[{ticket.number}] Respuesta de MinTIC a su solicitud de acompañamiento"
     )
+    # Her answer to that email is hers to the assistant, not a rejected staff reply.
+    outcome = await reply(
+        store,
+        desk,
+        message_id="<ana1@pasto.gov.co>",
+        sender="ana@pasto.gov.co",
+        subject=f"Re: {notice.subject}",
+    )
+    assert outcome == "from_contact"
 
 
 async def test_a_status_set_by_staff_is_told_to_the_contact(store, static):

@@ -110,3 +110,19 @@ def test_the_first_matching_rule_decides_by_topic_and_department():
         destination(rules, MAILBOX, (), "dimension:GOB", MEDELLIN).to == "antioquia@mintic.gov.co"
     )
     assert destination(rules, MAILBOX, (), "estrategia", MEDELLIN) == Destination(MAILBOX)
+
+
+@pytest.mark.parametrize(
+    "text", ["¿en qué va mi solicitud?", "¿Cómo va mi solicitud de asesoría?", "/estado"]
+)
+def test_asking_about_the_request_is_a_rule_on_every_backend(text):
+    from nlu.rules import keyword_intent, rule_intent
+
+    assert rule_intent(text) == keyword_intent(text) == "estado_ticket"
+
+
+def test_the_rules_backend_reads_looser_status_questions():
+    from nlu.rules import keyword_intent
+
+    assert keyword_intent("qué pasó con el caso CTI-2026-00042") == "estado_ticket"
+    assert keyword_intent("necesitamos una asesoría") == "solicitar_asesoria"
