@@ -203,3 +203,14 @@ async def test_a_results_button_in_the_middle_of_a_request_keeps_the_draft(engin
     await ana.press("Por correo")
     await ana.press("Sí, enviarla")
     assert len(await mailbox(store)) == 2
+
+
+async def test_by_email_the_results_say_how_to_ask_instead_of_numbered_buttons(engine, store):
+    ana = Chat(engine, "ana.results@pasto.gov.co", channel="email")
+    await ana.register()
+    await ana.send("1) b\n2) 40\n3) no sé\n4) 3,5")
+    await ana.send("1) a\n2) a\n3) a")
+    await ana.send("resultados")
+    [offer] = [r for r in ana.last if "«asesoría»" in r.text]
+    assert offer.options == ()
+    assert not any(o.value.startswith("ticket:") for r in ana.last for o in r.options)
