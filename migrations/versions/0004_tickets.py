@@ -31,6 +31,16 @@ def upgrade() -> None:
         sa.Column("last", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("year", name=op.f("pk_ticket_sequences")),
     )
+    # Numbers already given (if any ticket predates this revision) are not handed out again.
+    op.execute(
+        """
+        INSERT INTO ticket_sequences (year, last)
+        SELECT CAST(substr(number, 5, 4) AS INTEGER), MAX(CAST(substr(number, 10, 5) AS INTEGER))
+        FROM tickets
+        WHERE number LIKE 'CTI-____-_____'
+        GROUP BY CAST(substr(number, 5, 4) AS INTEGER)
+        """
+    )
     # Batch mode: SQLite cannot add a column with an index or alter constraints in place.
     with op.batch_alter_table("tickets") as batch:
         batch.add_column(sa.Column("channel", sa.String(length=16), server_default="", nullable=False))

@@ -126,3 +126,33 @@ async def test_erasing_the_contact_blanks_how_to_reach_them(store):
     assert kept is not None and kept.contact_id is None
     assert kept.contact_means == "" and kept.address == ""
     assert kept.description == ticket.description  # the entity's request stays
+
+
+async def test_tickets_from_before_the_migration_keep_their_numbers(tmp_path, gazetteer):
+    """Revision 0004 starts each year's sequence after the numbers already given."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from bot.storage.migrate import alembic_config, seed_entities
+    from bot.storage.sql import open_store
+
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0003")
+        seed_entities(conn, gazetteer)
+        conn.execute(
+            text(
+                "INSERT INTO tickets (number, entity_code, topic, description, contact_means,"
+                " status, created_at, updated_at) VALUES ('CTI-2026-00007', '52001', 'otro',"
+                " 'antes', '', 'recibido', '2026-03-01 10:00:00.000000',"
+                " '2026-03-01 10:00:00.000000')"
+            )
+        )
+    engine.dispose()
+    store = await open_store(f"sqlite+aiosqlite:///{path}", gazetteer)
+    try:
+        ticket, created = await create(store, new("después de migrar"))
+    finally:
+        await store.close()
+    assert created and ticket.number == "CTI-2026-00008"
