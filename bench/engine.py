@@ -63,6 +63,14 @@ class User:
         return None
 
     async def run(self) -> None:
+        await self.answer_everything()
+        await self.send("enviar")
+        await self.send("sí")
+        if "enviado" not in " ".join(r.text for r in self.last):
+            raise RuntimeError(f"{self.key.address} did not submit: {self.last[-1].text[:200]}")
+
+    async def answer_everything(self) -> None:
+        """Consent, registration and every question (bench/tickets.py starts from here too)."""
         for line in ("hola", "acepto", "alcaldía", self.code, "sí", "Ana Pérez", "Asesora TIC"):
             await self.send(line)
         await self.send(f"ana{self.code}@municipio.gov.co")
@@ -75,10 +83,6 @@ class User:
                 await self.send("50")
             else:
                 break
-        await self.send("enviar")
-        await self.send("sí")
-        if "enviado" not in " ".join(r.text for r in self.last):
-            raise RuntimeError(f"{self.key.address} did not submit: {self.last[-1].text[:200]}")
 
 
 async def raw_rate(store: SqlStore, writers: int) -> float:

@@ -18,6 +18,8 @@ from bot.flows.turn import Deps
 from bot.storage.api import Store
 from bot.storage.outbox import StoreOutbox
 from bot.territory import Gazetteer
+from bot.tickets.desk import StaffReply, TicketDesk, TicketSettings
+from bot.tickets.routing import Rule
 from channels.email.compose import new_message_id
 from channels.outbox import RetryPolicy
 from dialogues.messages import Catalog
@@ -29,6 +31,8 @@ from nlu.rules import RuleInterpreter, RulesFirst
 
 if TYPE_CHECKING:
     from bot.runner import Service
+    from channels.email.channel import Route
+    from channels.email.inbound import InboundMail
     from channels.telegram import TelegramSettings
 
 
@@ -122,7 +126,9 @@ def build_deps(config: Config, static: Static) -> Deps:
     def cycle_of(now: datetime) -> int:
         return fixed_cycle or now.astimezone(zone).year
 
+    address = config.channels.email.address
     return Deps(
+        desk=ticket_desk(config, static),
         questionnaire=static.questionnaire,
         gazetteer=static.gazetteer,
         catalog=static.catalog,
@@ -132,7 +138,31 @@ def build_deps(config: Config, static: Static) -> Deps:
         templates_dir=config.path(config.data.templates),
         mailbox=config.routing.mailbox,
         mail_enabled=config.channels.email.enabled,
-        new_email_id=lambda: new_message_id(config.channels.email.address),
+        new_email_id=lambda: new_message_id(address),
+    )
+
+
+def ticket_desk(config: Config, static: Static) -> TicketDesk:
+    """Tickets as `routing` in config.yml says (rules, staff domains, merging, follow-up)."""
+    routing = config.routing
+    settings = TicketSettings(
+        mailbox=routing.mailbox,
+        cc=routing.cc,
+        rules=tuple(Rule(r.topics, r.departments, r.mailbox, r.cc) for r in routing.rules),
+        staff_domains=routing.staff_domains,
+        merge_minutes=routing.merge_minutes,
+        follow_up_days=routing.follow_up_days,
+        timezone=config.assessment.timezone,
+    )
+    address = config.channels.email.address
+    return TicketDesk(
+        settings,
+        static.catalog,
+        static.questionnaire,
+        static.gazetteer,
+        config.path(config.data.templates),
+        address,
+        new_notice_id=lambda: new_message_id(address),
     )
 
 
@@ -245,7 +275,56 @@ def build_services(app: App, *, stdin: TextIO = sys.stdin) -> dict[str, Service]
     workers = {"telegram": "telegram", "email-outbox": "email"}
     channels = frozenset(channel for name, channel in workers.items() if name in services)
     services.update(reminder_services(app, channels))
+    services.update(ticket_services(app, frozenset(services)))
     return services
+
+
+def ticket_services(app: App, running: frozenset[str]) -> dict[str, Service]:
+    """The follow-up of unanswered tickets, once the email outbox worker runs to send it."""
+    from bot.tickets.followup import TicketFollowUp
+    from bot.workdays import WorkCalendar
+
+    desk = app.engine.deps.desk
+    if "email-outbox" not in running or desk is None:
+        return {}
+
+    def wake_all() -> None:
+        for wake in app.wakers:
+            wake()
+
+    follow_up = TicketFollowUp(
+        app.store,
+        desk,
+        WorkCalendar(app.config.assessment.timezone),
+        wake=wake_all,
+        check_seconds=app.config.routing.follow_up_check_seconds,
+    )
+    return {"ticket-follow-up": follow_up}
+
+
+def staff_reply_route(app: App) -> Route:
+    """Mail answering a ticket (tag in the subject, or threading headers) goes to its ticket,
+    not to a conversation: relayed to the contact if it comes from a staff domain."""
+    desk = app.engine.deps.desk
+    assert desk is not None
+
+    async def route(mail: InboundMail) -> bool:
+        reply = StaffReply(
+            mail.message_id,
+            mail.sender,
+            mail.subject,
+            mail.text,
+            mail.in_reply_to,
+            mail.references,
+        )
+        async with app.store.transaction() as tx:
+            outcome = await desk.staff_reply(tx, reply, app.engine.clock())
+        if outcome == "relayed":
+            for wake in app.wakers:
+                wake()
+        return outcome not in ("not_a_ticket", "from_contact")
+
+    return route
 
 
 def reminder_services(app: App, channels: frozenset[str]) -> dict[str, Service]:
@@ -333,7 +412,12 @@ def email_services(app: App) -> dict[str, Service]:
     )
     app.wakers.append(worker.wake)
     services: dict[str, Service] = {"email-outbox": worker}
-    channel = EmailChannel(app.engine, email.address, Limits(max_bytes=email.max_message_bytes))
+    channel = EmailChannel(
+        app.engine,
+        email.address,
+        Limits(max_bytes=email.max_message_bytes),
+        routes=(staff_reply_route(app),),
+    )
     if email.inbound == "imap":
         imap = email.imap
         if not imap.username or not config.secrets.imap_password:

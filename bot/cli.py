@@ -102,8 +102,9 @@ def _register_commands() -> None:
     from bot.commands.progress import progress
     from bot.commands.questionnaire import questionnaire
     from bot.commands.report import report
+    from bot.commands.tickets import tickets
 
-    for command in (db, export, nlu, progress, questionnaire, report):
+    for command in (db, export, nlu, progress, questionnaire, report, tickets):
         main.add_command(command)
 
 

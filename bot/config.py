@@ -122,8 +122,26 @@ class ChannelsConfig(_Section):
     email: EmailConfig = EmailConfig()
 
 
+class RoutingRuleConfig(_Section):
+    """Tickets matching every given list go to `mailbox` (or the default one) with `cc`."""
+
+    topics: tuple[str, ...] = ()  # estrategia, diagnostico, cofinanciacion, dimension, otro
+    departments: tuple[str, ...] = ()  # DANE codes ("52") or names ("Nariño")
+    mailbox: str | None = None
+    cc: tuple[str, ...] = ()
+
+
 class RoutingConfig(_Section):
+    """Requests for technical accompaniment (tickets): where they go and who may answer."""
+
     mailbox: str = "ciudadesyterritoriosinteligentes@mintic.gov.co"
+    cc: tuple[str, ...] = ()  # copied on every ticket
+    rules: tuple[RoutingRuleConfig, ...] = ()  # the first that matches decides
+    # Replies from other domains are never relayed to the contact.
+    staff_domains: tuple[str, ...] = ("mintic.gov.co",)
+    merge_minutes: int = Field(default=10, ge=0)  # a repeated request within this is merged
+    follow_up_days: int = Field(default=3, ge=1)  # working days without a staff reply
+    follow_up_check_seconds: float = Field(default=600.0, gt=0)
 
 
 class AssessmentConfig(_Section):
@@ -195,6 +213,7 @@ ENV_KEYS: dict[str, str] = {
     "CTI_TELEGRAM_WEBHOOK_URL": "channels.telegram.webhook.url",
     "CTI_CONSOLE_ENABLED": "channels.console.enabled",
     "CTI_CYCLE": "assessment.cycle",
+    "CTI_ROUTING_MAILBOX": "routing.mailbox",
     "CTI_REMINDERS_ENABLED": "reminders.enabled",
     "CTI_TELEGRAM_TOKEN": "secrets.telegram_token",
     "CTI_TELEGRAM_WEBHOOK_SECRET": "secrets.telegram_webhook_secret",

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from bot.contract import IncomingMessage, Notice, OutgoingMessage
-from bot.flows import blocks, general, onboarding, questionnaire, reminders, review
+from bot.flows import blocks, general, onboarding, questionnaire, reminders, review, tickets
 from bot.flows.sheets import import_sheet, is_sheet
 from bot.flows.turn import INTENT_PREFIX, Deps, Turn
 from bot.storage.api import StorageError, Store, Tx
@@ -46,6 +46,7 @@ _FLOWS: dict[str, Handler] = {
     "confirm_erase": general.handle_confirm_erase,
     "dimensions": general.handle_menu,
     "block": blocks.handle_block,
+    "ticket": tickets.handle,
 }
 # Intents that interrupt whatever flow is running (except registration, which needs its input,
 # and a question, whose flow weighs them against reading the text as an answer).
@@ -56,6 +57,7 @@ _ANYWHERE = {
     "info_modelo",
     "info_plazos",
     "info_cofinanciacion",
+    "estado_ticket",
 }
 
 
@@ -204,6 +206,11 @@ class Engine:
             else:
                 await general.reprompt(turn)
             return
+        # A results button asking for accompaniment works whatever comes after the results.
+        if turn.contact is not None and (turn.option or "").startswith(tickets.QUICK_PREFIX):
+            await tickets.quick(turn)
+            await general.reprompt(turn)
+            return
         # A reminder's buttons and words work whatever the conversation was waiting for.
         action = reminders.requested(turn) if turn.contact is not None else None
         if action is not None:
@@ -226,7 +233,7 @@ class Engine:
         if (
             turn.intent in _ANYWHERE
             and turn.option is None
-            and flow not in ("confirm_erase", "question", "block")
+            and flow not in ("confirm_erase", "question", "block", "ticket")
         ):
             await general.handle_global(turn)
             return

@@ -20,6 +20,7 @@ Flow = Literal[
     "confirm_erase",
     "dimensions",  # choosing the dimensions this contact takes charge of
     "block",  # answering a block of numbered questions in one message (email)
+    "ticket",  # asking for technical accompaniment (topic, description, contact means)
 ]
 RegStep = Literal[
     "kind", "entity", "department", "confirm_entity", "name", "role", "email", "confirm", "code"
@@ -57,6 +58,21 @@ class Pending(BaseModel):
     then: str | None = None  # the question to return to afterwards
 
 
+TicketStep = Literal["topic", "dimension", "description", "means", "phone", "confirm"]
+
+
+class TicketDraft(BaseModel):
+    """A request for accompaniment being put together, before it becomes a ticket."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step: TicketStep = "topic"
+    topic: str | None = None  # see bot.storage.api.NewTicket.topic
+    description: str | None = None
+    means: str | None = None  # as the mailbox will read it
+    back: str | None = None  # the flow to return to afterwards
+
+
 class State(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -70,6 +86,7 @@ class State(BaseModel):
     skipped: list[str] = Field(default_factory=list)  # skipped by this contact, asked at review
     pending: Pending | None = None
     block: list[str] = Field(default_factory=list)  # the numbered questions of the last email
+    ticket: TicketDraft | None = None
 
     @classmethod
     def load(cls, raw: dict[str, Any]) -> State:

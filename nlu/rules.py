@@ -34,6 +34,11 @@ COMMANDS: dict[str, str] = {
 # (intent, pattern over folded text), each matched against the whole message; first match wins.
 # They must agree with the training data: tests check every training example they match.
 _EXACT: tuple[tuple[str, str], ...] = (
+    # What the ticket messages advertise: «¿en qué va mi solicitud?».
+    (
+        "estado_ticket",
+        r"(en que va|como va|estado de) (mi|la) solicitud( de (asesoria|acompanamiento))?\??",
+    ),
     ("no_sabe", r"(yo )?no (lo )?se|nose|ni idea|no tengo (el )?dato|desconozco( el dato)?"),
     ("borrar_datos", r"(borr|elimin|suprim)\w* (todos )?(mis|los) datos.*"),
     ("privacidad", r"(ver )?mis datos|privacidad|habeas data|politica de (datos|privacidad)"),
@@ -58,6 +63,11 @@ _EXACT: tuple[tuple[str, str], ...] = (
     ("iniciar_diagnostico", r"(iniciar|empezar|comenzar) (el )?(diagnostico|cuestionario)"),
 )
 _LOOSE: tuple[tuple[str, str], ...] = (
+    (
+        "estado_ticket",
+        r".*((en que va|como va|estado de|estado del|que paso con) (mi |la |el |nuestra )?"
+        r"(solicitud|ticket|caso|peticion|radicado)|\bcti-\d{4}-\d{5}\b).*",
+    ),
     ("solicitar_asesoria", r".*(asesori|acompanamiento|asesor).*"),
     ("hablar_humano", r".*(hablar con|comunicarme con) (una persona|un humano|alguien).*"),
     ("ver_resultados", r".*(puntaje|mi nivel|calificacion).*"),

@@ -46,6 +46,10 @@ async def reprompt(turn: Turn) -> None:
             await show_question(turn, entry[2])
     elif state.flow in ("review", "jump", "confirm_submit"):
         await show_review(turn)
+    elif state.flow == "ticket" and state.ticket:
+        from bot.flows.tickets import ask
+
+        ask(turn)
     elif state.flow == "block" and state.block:
         from bot.flows.blocks import show_block
 
@@ -176,13 +180,19 @@ async def handle_global(turn: Turn, *, fallback: bool = True, intent: str | None
             "privacy.confirm_erase",
             options=turn.options((YES, "label.erase_now"), (NO, "label.keep_data")),
         )
+    elif (name == "advice" or intent == "solicitar_asesoria") and turn.contact is not None:
+        from bot.flows.tickets import start
+
+        await start(turn)
     elif name == "advice" or intent in _INFO_INTENTS:
         turn.say(
             f"knowledge.{intent}" if intent in _INFO_INTENTS else "knowledge.solicitar_asesoria"
         )
         await reprompt(turn)
     elif intent == "estado_ticket":
-        turn.say("tickets.none")
+        from bot.flows.tickets import show_status
+
+        await show_status(turn)
         await reprompt(turn)
     elif intent == "cancelar":
         turn.state.pending = None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.analytics.results import peer_comparison
 from bot.contract import Attachment, OutgoingMessage
+from bot.flows.tickets import quick_options
 from bot.flows.turn import NO, YES, Turn
+from bot.report.view import split_ranked
 from bot.scoring import score
 from dialogues import navigation as nav
 
@@ -138,6 +140,14 @@ async def send_results(turn: Turn) -> None:
     peers = await peer_comparison(turn.tx, await turn.assessment(), entity, scores, turn.now)
     key, deps, now = turn.msg.key, turn.deps, turn.now
     turn.say("results.intro")
+    # Each priority (weak subdimension) can become a request for accompaniment in one step. By
+    # email a numbered list would clash with the numbered answers of the block that follows:
+    # there the text says how to ask instead.
+    _, weak = split_ranked(scores.ranked())
+    names = {s.id: s.name for d in scores.dimensions for s in d.subdimensions}
+    by_block = key.channel in deps.block_channels
+    offer = () if by_block else quick_options(turn, [(i, names[i]) for i in weak])
+    offer_key = "results.accompaniment_by_words" if by_block else "results.accompaniment"
 
     async def render() -> list[OutgoingMessage]:
         from bot.report import build_report
@@ -161,6 +171,7 @@ async def send_results(turn: Turn) -> None:
                     Attachment(REPORT_FILE, "text/html", report.html.encode("utf-8")),
                 ),
             ),
+            *([OutgoingMessage(key, deps.catalog.render(offer_key), offer)] if weak else []),
         ]
 
     turn.after_commit.append(render)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.contract import IncomingMessage, Option, OutgoingMessage
 from bot.scoring import Answer
@@ -18,6 +18,9 @@ from dialogues.messages import Catalog
 from dialogues.questionnaire import Kind, Questionnaire
 from dialogues.state import State
 from nlu.base import Parse
+
+if TYPE_CHECKING:
+    from bot.tickets.desk import TicketDesk
 
 # Button values: short, stable, well under Telegram's 64-byte callback limit.
 YES, NO = "yes", "no"
@@ -45,6 +48,8 @@ class Deps:
     mail_enabled: bool = True
     # A fresh Message-ID in the assistant's mail domain, for emails the flows write.
     new_email_id: Callable[[], str] = lambda: f"<{uuid.uuid4().hex}@asistente-cti>"
+    # Requests for accompaniment: numbering, routing to the mailbox, telling the contact.
+    desk: TicketDesk | None = None
 
 
 @dataclass

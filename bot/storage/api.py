@@ -136,6 +136,56 @@ class ReminderCandidate:
     schedule: ReminderSchedule
 
 
+# Ticket statuses, as staff type them after `#estado` (see `bot.tickets.numbers`).
+TICKET_OPEN_STATUSES = ("recibido", "en_atencion")
+TICKET_STATUSES = (*TICKET_OPEN_STATUSES, "resuelto", "cerrado")
+
+
+@dataclass(frozen=True, slots=True)
+class NewTicket:
+    """What a contact asked for; the store gives it a number and the status `recibido`."""
+
+    entity_code: str
+    contact_id: int | None
+    topic: str  # estrategia | diagnostico | cofinanciacion | otro | dimension:ID | subdimension:ID
+    description: str
+    contact_means: str
+    channel: str  # the conversation it came from, where staff replies are relayed
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRecord:
+    id: int
+    number: str  # CTI-2026-00042
+    entity_code: str
+    contact_id: int | None  # None once the contact erased their data
+    topic: str
+    description: str
+    contact_means: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    channel: str = ""
+    address: str = ""  # "" once the contact erased their data
+    routed_message_id: str | None = None
+    last_staff_reply_at: datetime | None = None
+    follow_up_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEvent:
+    """One entry of a ticket's thread: created, merged, routed, staff_reply, status, follow_up,
+    relayed, rejected (a reply from outside the staff domains)."""
+
+    kind: str
+    at: datetime
+    status: str | None = None
+    body: str = ""
+    author: str = ""
+    message_id: str | None = None
+
+
 class Tx(Protocol):
     """One open transaction. Every method runs inside it; nothing is visible until commit."""
 
@@ -301,6 +351,43 @@ class Tx(Protocol):
         Raises LookupError for an unknown contact."""
 
     async def reminder_schedule(self, contact_id: int) -> ReminderSchedule | None: ...
+
+    # --- tickets (bot.storage.tickets) ----------------------------------------------------------
+
+    async def create_ticket(
+        self, new: NewTicket, at: datetime, merge_since: datetime
+    ) -> tuple[TicketRecord, bool]:
+        """A new ticket numbered in `at`'s year, or (with False) the open one of the same entity,
+        topic and description created since `merge_since`: a repeated request is merged."""
+
+    async def ticket(self, number: str, *, lock: bool = False) -> TicketRecord | None: ...
+
+    async def ticket_by_message_ids(self, message_ids: tuple[str, ...]) -> TicketRecord | None:
+        """The ticket whose routed email is one of `message_ids` (a reply's threading headers)."""
+
+    async def tickets(
+        self, status: str | None = None, contact_id: int | None = None
+    ) -> list[TicketRecord]:
+        """Tickets, newest first; only of one status or one contact if given."""
+
+    async def tickets_without_staff_reply(self) -> list[TicketRecord]:
+        """Open tickets that got no staff reply and no follow-up yet, oldest first."""
+
+    async def update_ticket(
+        self,
+        ticket_id: int,
+        at: datetime,
+        *,
+        status: str | None = None,
+        routed_message_id: str | None = None,
+        last_staff_reply_at: datetime | None = None,
+        follow_up_at: datetime | None = None,
+    ) -> None: ...
+
+    async def add_ticket_event(self, ticket_id: int, event: TicketEvent) -> None: ...
+
+    async def ticket_events(self, ticket_id: int) -> list[TicketEvent]:
+        """The ticket's thread, oldest first."""
 
 
 class Store(Protocol):

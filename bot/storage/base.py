@@ -21,7 +21,9 @@ from bot.storage.models import (
     EntityRow,
     OutboxRow,
     ProcessedMessageRow,
+    TicketEventRow,
     TicketRow,
+    TicketSequenceRow,
 )
 
 
@@ -41,6 +43,8 @@ answers = _table(AnswerRow)
 answer_history = _table(AnswerHistoryRow)
 assessment_events = _table(AssessmentEventRow)
 tickets = _table(TicketRow)
+ticket_events = _table(TicketEventRow)
+ticket_sequences = _table(TicketSequenceRow)
 outbox = _table(OutboxRow)
 
 

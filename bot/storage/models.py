@@ -217,6 +217,24 @@ class TicketRow(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The conversation the request came from: staff replies are relayed there (erasing the
+    # contact blanks the address).
+    channel: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    address: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    # The email routed to the mailbox: a reply's In-Reply-To / References finds the ticket.
+    routed_message_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    last_staff_reply_at: Mapped[datetime | None]
+    follow_up_at: Mapped[datetime | None]  # when the no-reply reminder went to the mailbox
+
+
+class TicketSequenceRow(Base):
+    """The last ticket number given in a year (`CTI-2026-00042`): an upsert on the year's row
+    hands out the next one, serialising concurrent creators on both databases."""
+
+    __tablename__ = "ticket_sequences"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
 
 
 class TicketEventRow(Base):

@@ -221,7 +221,7 @@ class PeopleTx(TxBase):
         await self._run(
             update(tickets)
             .where(tickets.c.contact_id == contact_id)
-            .values(contact_id=None, contact_means="")
+            .values(contact_id=None, contact_means="", address="")
         )
         for table in (answers, answer_history, assessment_events, conversations):
             await self._run(

@@ -32,12 +32,13 @@ from bot.storage.errors import storage_errors
 from bot.storage.outbox import OutboxTx
 from bot.storage.people import PeopleTx
 from bot.storage.reminders import RemindersTx
+from bot.storage.tickets import TicketsTx
 from bot.territory import Gazetteer
 
 __all__ = ["SqlStore", "SqlTx", "StorageError", "open_store", "resolve_url"]
 
 
-class SqlTx(PeopleTx, AssessmentsTx, OutboxTx, AnalyticsTx, RemindersTx):
+class SqlTx(PeopleTx, AssessmentsTx, OutboxTx, AnalyticsTx, RemindersTx, TicketsTx):
     """One open transaction; see `bot.storage.api.Tx`."""
 
 

@@ -75,6 +75,7 @@ COMMANDS = (
     "continuar",
     "resultados",
     "asesoria",
+    "estado",
     "ayuda",
     "privacidad",
     "borrar",

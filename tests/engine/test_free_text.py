@@ -31,8 +31,11 @@ async def test_a_deadline_question_mid_questionnaire_answers_and_returns(engine,
 async def test_other_questions_in_the_middle_also_come_back(engine):
     chat = Chat(engine, "asesoria")
     await chat.register()
+    # Asking for advice starts a request (issue 7); leaving it returns to the question.
     await chat.send("necesitamos que nos asesoren con la estrategia")
-    assert "acompañamiento técnico" in chat.text and chat.question_id() == FIRST
+    assert "acompañamiento técnico" in chat.text and "Tema: Formular la estrategia" in chat.text
+    await chat.send("cancelar")
+    assert "no envié la solicitud" in chat.text and chat.question_id() == FIRST
     await chat.send("q se puede cofinanciar?")
     assert "Fondo Único de TIC" in chat.text and chat.question_id() == FIRST
 

@@ -1,0 +1,147 @@
+"""The emails to MinTIC's mailbox: a routed ticket and the follow-up of one nobody answered.
+
+Text and HTML from Jinja2 templates (`ticket_mail.*.j2`, `ticket_follow_up.txt.j2`), HTML
+autoescaped, undefined names an error. Message-IDs are fixed by the ticket's number
+(`<cti-2026-00042.routed@domain>`): a reply's `In-Reply-To` names its ticket even without the
+tag in the subject, and the same decision stored twice is one email, not two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from bot.contract import Attachment, OutboundEmail
+from bot.report.formatting import format_number, format_percent
+from bot.report.view import ReportView
+from bot.storage.api import TicketRecord
+from bot.tickets.routing import Destination
+
+REPORT_FILE = "informe-diagnostico.html"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """The entity's latest diagnosis, as the mailbox sees it."""
+
+    view: ReportView
+    status: str  # in_progress | submitted
+    report_html: str
+
+
+def routed_id(number: str, domain: str) -> str:
+    return f"<{number.lower()}.routed@{domain}>"
+
+
+def follow_up_id(number: str, domain: str) -> str:
+    return f"<{number.lower()}.follow-up@{domain}>"
+
+
+def _score(value: float | None) -> str:
+    return format_number(value) if value is not None else "sin datos"
+
+
+def diagnosis_data(diagnosis: Diagnosis | None) -> dict[str, Any] | None:
+    """The summary the templates show: scores per dimension, coverage, weakest subdimensions."""
+    if diagnosis is None:
+        return None
+    view = diagnosis.view
+    level = view.overall.level
+    return {
+        "submitted": diagnosis.status == "submitted",
+        "overall": _score(view.overall.value),
+        "level": level.name if level else "sin nivel",
+        "coverage": format_percent(view.overall.coverage),
+        "answered": view.overall.answered,
+        "applicable": view.overall.applicable,
+        "dimensions": [
+            {
+                "name": d.name,
+                "score": _score(d.score.value),
+                "coverage": format_percent(d.score.coverage),
+            }
+            for d in view.dimensions
+        ],
+        "weakest": [
+            {
+                "name": s.name,
+                "dimension": s.dimension_name,
+                "score": _score(s.score.value),
+                "next_step": s.recommendation.next_step,
+            }
+            for s in view.weakest
+        ],
+    }
+
+
+class TicketMail:
+    def __init__(self, templates: Path, assistant_address: str) -> None:
+        self.address = assistant_address
+        self.domain = assistant_address.rpartition("@")[2] or "localhost"
+        self._env = Environment(
+            loader=FileSystemLoader(templates),
+            autoescape=select_autoescape(["html.j2"]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+    def _headers(self, ticket: TicketRecord, to: Destination) -> list[tuple[str, str]]:
+        headers = [("Reply-To", self.address), ("X-CTI-Ticket", ticket.number)]
+        if to.cc:
+            headers.append(("Cc", ", ".join(to.cc)))
+        return headers
+
+    def routed(
+        self,
+        subject: str,
+        to: Destination,
+        ticket: TicketRecord,
+        context: dict[str, Any],
+        diagnosis: Diagnosis | None,
+    ) -> OutboundEmail:
+        """The ticket for the mailbox, with the diagnosis summary and its report attached."""
+        data = {**context, "diagnosis": diagnosis_data(diagnosis)}
+        attachments = ()
+        if diagnosis is not None:
+            attachments = (
+                Attachment(REPORT_FILE, "text/html", diagnosis.report_html.encode("utf-8")),
+            )
+        return OutboundEmail(
+            recipient=to.to,
+            subject=subject,
+            text=self._env.get_template("ticket_mail.txt.j2").render(**data),
+            html=self._env.get_template("ticket_mail.html.j2").render(**data),
+            message_id=routed_id(ticket.number, self.domain),
+            attachments=attachments,
+            headers=tuple(self._headers(ticket, to)),
+            kind="ticket",
+        )
+
+    def follow_up(
+        self, subject: str, to: Destination, ticket: TicketRecord, context: dict[str, Any]
+    ) -> OutboundEmail:
+        """A reminder of a ticket with no staff reply, in the thread of the routed email."""
+        headers = self._headers(ticket, to)
+        if ticket.routed_message_id:
+            headers += [
+                ("In-Reply-To", ticket.routed_message_id),
+                ("References", ticket.routed_message_id),
+            ]
+        return OutboundEmail(
+            recipient=to.to,
+            subject=subject,
+            text=self._env.get_template("ticket_follow_up.txt.j2").render(**context),
+            message_id=follow_up_id(ticket.number, self.domain),
+            headers=tuple(headers),
+            kind="ticket-follow-up",
+        )
+
+
+def local_time(at: datetime, zone: Any) -> str:
+    return at.astimezone(zone).strftime("%d/%m/%Y %H:%M")
