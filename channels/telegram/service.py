@@ -79,9 +79,12 @@ class TelegramService:
             .token(settings.token)
             .updater(None)
             .rate_limiter(
+                # One request every 1/throttle s rather than `throttle` per second: the
+                # limiter is a leaky bucket, which after a burst lets nearly twice the rate
+                # through within one second, and Telegram answers that with 429.
                 AIORateLimiter(
-                    overall_max_rate=throttle,
-                    overall_time_period=1 if throttle else 0,
+                    overall_max_rate=1 if throttle else 0,
+                    overall_time_period=1 / throttle if throttle else 0,
                     max_retries=settings.rate_limit_retries,
                 )
             )

@@ -67,6 +67,7 @@ class Assistant:
         *,
         mode: str = "polling",
         messages_per_second: float = 0,
+        chat_messages_per_second: float = 0,
     ) -> None:
         self.server, self.workdir, self.mode = server, workdir, mode
         telegram: dict[str, Any] = {
@@ -74,6 +75,7 @@ class Assistant:
             "mode": mode,
             "base_url": server.base_url,
             "messages_per_second": messages_per_second,
+            "chat_messages_per_second": chat_messages_per_second,
         }
         if mode == "webhook":
             port = free_port()
@@ -166,6 +168,7 @@ class Official:
     code: str  # the DANE code of their entity
     rng: random.Random
     email: str = ""  # planeacion<code>@municipio.gov.co unless given
+    kind: str = "Alcaldía"  # the button for the kind of entity: "Alcaldía" or "Gobernación"
     wait: float = 120.0  # an update is confirmed once handled, across restarts
     # question id -> option index or figure, as the person was told it was saved
     saved: dict[str, int | float] = field(default_factory=dict)
@@ -199,7 +202,7 @@ class Official:
     async def register(self) -> None:
         await self.say("hola")
         await self.press("Acepto")
-        await self.press("Alcaldía")
+        await self.press(self.kind)
         await self.say(self.code)
         await self.press("Sí")
         await self.say("Ana Pérez")
@@ -281,3 +284,12 @@ async def entity_answers(
             return await tx.answers(assessment.id), await tx.answer_history(assessment.id)
     finally:
         await store.close()
+
+
+def same_answer(stored: StoredAnswer, question_id: str, given: int | float) -> bool:
+    """Is the stored answer what an `Official` gave (an option's index, or a figure)?"""
+    if isinstance(given, float):
+        return stored.answer.kind == "figure" and stored.answer.value == given
+    return stored.answer.kind == "option" and (
+        option_index(QUESTIONNAIRE, question_id, stored.answer.option or "") == given
+    )

@@ -113,7 +113,7 @@ class BotApiServer(Methods):
         self._recent: deque[float] = deque()
         self._chat_rate: float | None = None
         self._chat_recent: dict[int, deque[float]] = {}
-        self.rate_limited = 0  # 429s answered by `rate_limit`
+        self.rate_limited = {"chat": 0, "overall": 0}  # 429s answered by `rate_limit`
         self._changed = asyncio.Event()
         self._poll_generation = 0
         self._runner: web.AppRunner | None = None
@@ -260,17 +260,17 @@ class BotApiServer(Methods):
         if self._chat_rate is not None and method in SENDING and chat_id is not None:
             chat_window = self._chat_recent.setdefault(chat_id, deque())
             if _full(chat_window, self._chat_rate, now):
-                return self._limited(chat_window, now)
+                return self._limited(chat_window, now, "chat")
         if self._rate is not None and method in SENDING | EDITING:
             if _full(self._recent, self._rate, now):
-                return self._limited(self._recent, now)
+                return self._limited(self._recent, now, "overall")
             self._recent.append(now)
         if chat_window is not None:
             chat_window.append(now)
         return None
 
-    def _limited(self, window: deque[float], now: float) -> _Fault:
-        self.rate_limited += 1
+    def _limited(self, window: deque[float], now: float, which: str) -> _Fault:
+        self.rate_limited[which] += 1
         wait = math.ceil(1.0 - (now - window[0]))
         return _Fault(0, frozenset(), 429, max(1, wait))
 
