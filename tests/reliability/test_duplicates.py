@@ -143,14 +143,14 @@ async def test_duplicate_updates(database_url, tmp_path, gazetteer, mode):
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 async def test_duplicate_updates_long_run(database_url, tmp_path, gazetteer, mode):
-    """By hand: `make reliability` (10 officials, 60 answers each)."""
+    """By hand: `make reliability` (10 officials, 30 answers each)."""
     officials = await duplicates_scenario(
         database_url,
         tmp_path,
         gazetteer,
         mode=mode,
         people=env_int("CTI_DUP_PEOPLE", 10),
-        answers=env_int("CTI_DUP_ANSWERS", 60),
+        answers=env_int("CTI_DUP_ANSWERS", 30),
         seed=env_int("CTI_SEED", 11),
     )
     assert sum(sum(o.copies.values()) for o in officials) > 0
