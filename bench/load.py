@@ -7,7 +7,8 @@ registration (9 updates), then every question of their questionnaire until the r
 answer by pressing a button (a figure question: "No sé"). Every official waits for the reply
 before acting again, as a person does. Reported: updates per second, p50/p99 reply latency (from
 the update being offered to the bot's last message for it arriving at the server), and the peak
-resident memory (VmHWM) of the `cti run` process.
+resident memory (VmHWM) of the `cti run` process, and the CPU time it used (on a shared machine,
+updates per CPU-second is the figure that does not depend on the neighbours).
 
 Baselines measured in the same run, on the same machine, so the figures read as ratios:
 - server alone: the same officials against a trivial echo bot written directly on the Bot API
@@ -222,6 +223,12 @@ async def raw_commits(url: str, count: int) -> dict[str, float]:
 # --- the run ------------------------------------------------------------------------------------
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (on a shared machine, the fair measure)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> tuple[float, float]:
     """(current, peak) resident memory of a process, in MB, from /proc."""
     fields = {}
@@ -241,6 +248,7 @@ async def end_to_end(
         assert assistant.process is not None
         pid = assistant.process.pid
         idle_rss, _ = peak_rss_mb(pid)
+        cpu_before = cpu_seconds(pid)
         officials = [
             Official(server, server.private_chat(1_000_000 + i, "P"), code, kind, i)
             for i, (code, kind) in enumerate(people)
@@ -255,6 +263,7 @@ async def end_to_end(
             await asyncio.gather(*(o.complete(questions) for o in officials))
             answering = summary(officials, time.monotonic() - registered)
             rss, peak = peak_rss_mb(pid)
+            cpu = cpu_seconds(pid) - cpu_before
             alive = assistant.alive
         finally:
             await assistant.stop()
@@ -269,6 +278,8 @@ async def end_to_end(
         "seconds": round(total_seconds, 1),
         "answers": sum(o.answered for o in officials),
         "completed": sum(1 for o in officials if "Pregunta" not in o.last()["text"]),
+        "cpu_seconds": round(cpu, 1),
+        "per_cpu_second": round(total_updates / cpu, 1) if cpu else None,
         "rss_idle_mb": round(idle_rss, 1),
         "rss_end_mb": round(rss, 1),
         "rss_peak_mb": round(peak, 1),
@@ -347,6 +358,11 @@ def report(r: dict[str, Any]) -> None:
         f"cti run overall: {e2e['updates']} updates in {e2e['seconds']:.0f} s = {e2e['rate']} "
         f"updates/s; {e2e['answers']} answers, {e2e['completed']}/{r['n']} questionnaires "
         f"completed; error log lines {e2e['error_lines']}; alive {e2e['alive']}"
+    )
+    print(
+        f"cti run CPU: {e2e['cpu_seconds']} s for {e2e['seconds']:.0f} s of wall time "
+        f"({e2e['cpu_seconds'] / e2e['seconds']:.0%} of one core) = {e2e['per_cpu_second']} "
+        f"updates per CPU-second"
     )
     print(
         f"cti run RSS: idle {e2e['rss_idle_mb']} MB, end {e2e['rss_end_mb']} MB, "

@@ -9,7 +9,7 @@ How copies arrive, as Telegram sends them: a webhook POST repeated with the same
 moved between webhook and polling). Over polling an update id below the confirmed offset is
 never offered again, so polling gets the new-id kind only.
 
-CI: 2 officials, registration plus `CTI_DUP_ANSWERS` (6) answers each; `make reliability`:
+CI: 2 officials, registration plus `CTI_DUP_ANSWERS` (4) answers each; `make reliability`:
 more officials and answers.
 """
 
@@ -133,7 +133,7 @@ async def test_duplicate_updates(database_url, tmp_path, gazetteer, mode):
         gazetteer,
         mode=mode,
         people=env_int("CTI_DUP_PEOPLE", 2),
-        answers=env_int("CTI_DUP_ANSWERS", 6),
+        answers=env_int("CTI_DUP_ANSWERS", 4),
         seed=env_int("CTI_SEED", 2026),
     )
     # Each way of repeating was exercised.

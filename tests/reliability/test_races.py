@@ -7,7 +7,7 @@ Afterwards: one current value per question, and it is the last one written; the 
 exactly one entry for every answer anyone was told was saved; no lock error, no apology, no
 error in the log.
 
-CI: `CTI_RACE_CONTACTS` (10) contacts saving `CTI_RACE_SAVES` (5) answers each; `make
+CI: `CTI_RACE_CONTACTS` (6) contacts saving `CTI_RACE_SAVES` (4) answers each; `make
 reliability`: 10 x 100 = 1,000 answers.
 """
 
@@ -128,7 +128,7 @@ async def check(database_url: str, gazetteer: Gazetteer, people: list[Colleague]
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
 )
 async def test_same_entity_races(database_url, tmp_path, gazetteer):
-    contacts, saves = env_int("CTI_RACE_CONTACTS", 10), env_int("CTI_RACE_SAVES", 5)
+    contacts, saves = env_int("CTI_RACE_CONTACTS", 6), env_int("CTI_RACE_SAVES", 4)
     people, log = await race(
         database_url, tmp_path, contacts=contacts, saves=saves, seed=env_int("CTI_SEED", 2026)
     )
