@@ -180,7 +180,8 @@ class TelegramChannel:
         incoming = IncomingMessage(key, f"c{query.id}", option=query.data)
         async with self._chats.hold(message.chat.id):
             replies = await self.engine.handle(incoming)
-            if isinstance(message, Message):
+            # Not handled (the database is down): the buttons stay, to be pressed again.
+            if isinstance(message, Message) and not any(r.failed for r in replies):
                 await self._show_choice(context.bot, message, query.data)
             await self.send(context.bot, replies)
 

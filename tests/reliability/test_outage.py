@@ -78,6 +78,8 @@ async def outage_scenario(
                     message_id, keys = found
                     data = next(d for d in keys.values() if d.startswith(("ans:", "dk:")))
                     told.append(await official.act(official.chat.press(message_id, data)))
+                    # Not saved, so not shown as chosen: the same buttons, to press again.
+                    assert official.question_keyboard() == found
                 else:
                     told.append(await official.say("continuar"))
 

@@ -32,6 +32,8 @@ from tests.reliability.harness import (
 )
 from tests.telegram.botapi_server import BotApiServer
 
+RETRIES_EXHAUSTED = "Rate limit hit after maximum of 3 retries"
+
 
 @dataclass
 class Reader(Official):
@@ -116,7 +118,16 @@ def check(result: SoakResult, database_answers: list[dict[str, StoredAnswer]]) -
         for question_id, given in official.saved.items():
             assert question_id in current, f"answer to {question_id} was dropped"
             assert same_answer(current[question_id], question_id, given)
-    assert "ERROR" not in result.log and "Traceback" not in result.log, result.log[-3000:]
+    # Unhandled: an update that failed. python-telegram-bot's limiter logs an ERROR of its own
+    # when a request outlasts its retries; the channel then retries it (and it was delivered,
+    # as checked above), so those are counted and reported, not failures.
+    errors = [
+        line
+        for line in result.log.splitlines()
+        if " ERROR " in line and not line.endswith(RETRIES_EXHAUSTED)
+    ]
+    assert not errors, errors[:5]
+    assert "update in chat" not in result.log and "could not be processed" not in result.log
 
 
 async def run_and_check(
@@ -169,7 +180,10 @@ async def test_rate_limit_soak_long_run(database_url, tmp_path, gazetteer):
     )
     saved = sum(len(o.saved) for o in result.officials)
     events = sum(o.events for o in result.officials)
+    exhausted = result.log.count(RETRIES_EXHAUSTED)
+    retried = result.log.count("Rate limit hit. Retrying")
     print(
         f"\nsoak: {len(result.officials)} officials, {result.seconds:.0f} s, {events} events, "
-        f"{saved} answers saved, 429 answers from the server: {result.rate_limited}"
+        f"{saved} answers saved, 429 answers from the server: {result.rate_limited}, "
+        f"waited out by the limiter: {retried}, retried by the channel: {exhausted}"
     )
