@@ -1,8 +1,9 @@
-"""Duplicate updates: every message and button press of a conversation is offered again 1 to 5
-times, right after it was handled ("in order"), later among newer ones ("out of order"), or
-at once beside the original ("concurrently"), over long polling and over the webhook, to the real
-`cti run` process, on SQLite and PostgreSQL. Each event has one effect (one answer in the
-history, no question shown twice) and at most one reply.
+"""Duplicate updates: every message and button press of a conversation comes with 1 to 5 copies:
+of itself right after it was handled ("in order"), of earlier ones of the same person after
+newer ones ("out of order"), or of itself at once beside the original ("concurrently"); over
+long polling and over the webhook, to the real `cti run` process, on SQLite and PostgreSQL.
+Each event has one effect (one answer in the history, no question shown twice) and at most one
+reply.
 
 How copies arrive, as Telegram sends them: a webhook POST repeated with the same update id (our
 200 was lost), or the same event under a new update id (Telegram restarted its ids, the bot
