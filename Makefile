@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean rasa rasa-serve test-rasa reliability
+.PHONY: run test lint bench clean rasa rasa-serve test-rasa reliability load
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -27,8 +27,16 @@ bench: $(STAMP)
 	$(PY) bench/report.py
 
 # The long fault and load runs (tests marked `slow`), with large counts; see RELIABILITY.md.
+RELIABILITY_COUNTS := CTI_KILLS=50 CTI_KILL_PEOPLE=5 CTI_DUP_PEOPLE=10 CTI_DUP_ANSWERS=30 \
+	CTI_OUTAGE_SECONDS=60 CTI_OUTAGE_PEOPLE=5 CTI_RACE_CONTACTS=10 CTI_RACE_SAVES=100 \
+	CTI_SOAK_USERS=300 CTI_SOAK_SECONDS=300
+
 reliability: $(STAMP)
-	CTI_KILLS=50 CTI_KILL_PEOPLE=5 $(VENV)/bin/pytest -m slow tests/reliability -q
+	$(RELIABILITY_COUNTS) $(VENV)/bin/pytest -m slow tests/reliability -q -s --durations=0
+
+# Every entity through the real `cti run` at once, with its baselines; see RELIABILITY.md.
+load: $(STAMP)
+	$(PY) bench/load.py --n 1135 --questions 10
 
 # Optional Rasa NLU server (nlu.backend: rasa). Not part of `make test`: it needs Python 3.10
 # (Rasa 3.x does not run on 3.11+), about 2.7 GB of packages and minutes of training.

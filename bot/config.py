@@ -68,6 +68,8 @@ class TelegramConfig(_Section):
     base_url: str | None = None  # for tests and self-hosted Bot API servers
     # Our own sending pace (Telegram asks for at most ~30/s); 0: none, its 429s still honoured.
     messages_per_second: float = Field(default=30.0, ge=0)
+    # ...and at most this many to any one chat (Telegram: one a second); 0: not paced.
+    chat_messages_per_second: float = Field(default=1.0, ge=0)
     webhook: TelegramWebhookConfig = TelegramWebhookConfig()
 
 

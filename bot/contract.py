@@ -63,6 +63,9 @@ class OutgoingMessage:
     text: str
     options: tuple[Option, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    # An apology: the message was not handled and nothing of it was saved (the database was
+    # unavailable, or a bug). A channel must not show the input as accepted (a pressed button).
+    failed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,12 +121,14 @@ class Engine:
             log.warning("database unavailable for %s", message.key.channel, exc_info=True)
             if deferred:
                 raise
-            return [OutgoingMessage(message.key, self.deps.catalog.render("error.storage"))]
+            apology = self.deps.catalog.render("error.storage")
+            return [OutgoingMessage(message.key, apology, failed=True)]
         except Exception:
             log.exception(
                 "error handling message %s on %s", message.message_id, message.key.channel
             )
-            reply = [OutgoingMessage(message.key, self.deps.catalog.render("error.internal"))]
+            apology = self.deps.catalog.render("error.internal")
+            reply = [OutgoingMessage(message.key, apology, failed=True)]
             if deferred:
                 await self._defer_error(message, reply, now)
                 return []

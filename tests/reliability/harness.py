@@ -18,18 +18,27 @@ import os
 import random
 import re
 import signal
+import socket
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.storage.api import StoredAnswer
+from bot.storage.sql import open_store
+from bot.territory import Gazetteer
+from dialogues.questionnaire import load_questionnaire
 from tests.telegram.botapi_server import BotApiServer, SimChat, buttons
 
 CTI = Path(sys.executable).parent / "cti"
+WEBHOOK_SECRET = "reliability-webhook-secret"
 QUESTION = re.compile(r"Pregunta (\d+) de (\d+)")
+QUESTIONNAIRE = load_questionnaire(PROJECT_ROOT / "data" / "questionnaire" / "v1.yml")
 
 
 def env_int(name: str, default: int) -> int:
@@ -37,22 +46,52 @@ def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 class Assistant:
     """`cti run` as a child process with Telegram enabled against `server`."""
 
-    def __init__(self, server: BotApiServer, database_url: str, workdir: Path) -> None:
-        self.server, self.workdir = server, workdir
+    def __init__(
+        self,
+        server: BotApiServer,
+        database_url: str,
+        workdir: Path,
+        *,
+        mode: str = "polling",
+        messages_per_second: float = 0,
+        chat_messages_per_second: float = 0,
+    ) -> None:
+        self.server, self.workdir, self.mode = server, workdir, mode
+        telegram: dict[str, Any] = {
+            "enabled": True,
+            "mode": mode,
+            "base_url": server.base_url,
+            "messages_per_second": messages_per_second,
+            "chat_messages_per_second": chat_messages_per_second,
+        }
+        if mode == "webhook":
+            port = free_port()
+            telegram["webhook"] = {
+                "listen": "127.0.0.1",
+                "port": port,
+                "path": "/telegram",
+                "url": f"http://127.0.0.1:{port}/telegram",
+            }
         config = {
             "root": str(PROJECT_ROOT),
             "database": {"url": database_url},
             "nlu": {"backend": "rules"},  # restarts in about a second; NLU is tested elsewhere
             "channels": {
                 "console": {"enabled": False},
-                "telegram": {
-                    "enabled": True,
-                    "base_url": server.base_url,
-                    "messages_per_second": 0,
-                },
+                "telegram": telegram,
             },
         }
         self.config_path = workdir / "config.yml"
@@ -68,12 +107,22 @@ class Assistant:
             CTI_CONFIG=str(self.config_path),
             CTI_TELEGRAM_TOKEN=self.server.token,
             CTI_LOG_LEVEL="INFO",
+            CTI_TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
             PTB_TIMEDELTA="true",
         )
         return env
 
+    def serving_calls(self) -> int:
+        """How often it asked Telegram for updates (polling) or registered its webhook."""
+        method = "setWebhook" if self.mode == "webhook" else "getUpdates"
+        return len(self.server.calls_of(method))
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
     async def start(self) -> None:
-        polls = len(self.server.calls_of("getUpdates"))
+        polls = self.serving_calls()
         log = self.log_path.open("ab")
         try:
             self.process = await asyncio.create_subprocess_exec(
@@ -87,8 +136,8 @@ class Assistant:
         finally:
             log.close()
         self.starts += 1
-        for _ in range(1200):  # until it polls: up and serving
-            if len(self.server.calls_of("getUpdates")) > polls:
+        for _ in range(1200):  # until it polls (or set its webhook): up and serving
+            if self.serving_calls() > polls and (self.mode != "webhook" or self.server.webhook):
                 return
             if self.process.returncode is not None:
                 raise AssertionError(f"cti run exited: {self.log_text()[-2000:]}")
@@ -118,6 +167,8 @@ class Official:
     chat: SimChat
     code: str  # the DANE code of their entity
     rng: random.Random
+    email: str = ""  # planeacion<code>@municipio.gov.co unless given
+    kind: str = "Alcaldía"  # the button for the kind of entity: "Alcaldía" or "Gobernación"
     wait: float = 120.0  # an update is confirmed once handled, across restarts
     # question id -> option index or figure, as the person was told it was saved
     saved: dict[str, int | float] = field(default_factory=dict)
@@ -151,12 +202,12 @@ class Official:
     async def register(self) -> None:
         await self.say("hola")
         await self.press("Acepto")
-        await self.press("Alcaldía")
+        await self.press(self.kind)
         await self.say(self.code)
         await self.press("Sí")
         await self.say("Ana Pérez")
         await self.say("Jefe de Planeación")
-        await self.say(f"planeacion{self.code}@municipio.gov.co")
+        await self.say(self.email or f"planeacion{self.code}@municipio.gov.co")
         replies = await self.press("Sí, son correctos")
         assert any(QUESTION.search(r) for r in replies), replies
 
@@ -212,3 +263,33 @@ async def killer(process: Assistant, kills: int, rng: random.Random, stop: async
 def option_index(questionnaire: Any, question_id: str, option_id: str) -> int:
     options = questionnaire.question_index[question_id][2].options or ()
     return [o.id for o in options].index(option_id)
+
+
+def cycle_now() -> int:
+    """The assessment cycle the running assistant uses: this year in Bogotá."""
+    return datetime.now(UTC).astimezone(ZoneInfo("America/Bogota")).year
+
+
+async def entity_answers(
+    database_url: str, gazetteer: Gazetteer, code: str
+) -> tuple[dict[str, StoredAnswer], list[StoredAnswer]]:
+    """An entity's current answers and its whole answer history (oldest first), read from the
+    database itself, not from what the bot said."""
+    store = await open_store(database_url, gazetteer)
+    try:
+        async with store.transaction() as tx:
+            assessment = await tx.open_assessment(
+                code, cycle_now(), QUESTIONNAIRE.id, QUESTIONNAIRE.version, None, datetime.now(UTC)
+            )
+            return await tx.answers(assessment.id), await tx.answer_history(assessment.id)
+    finally:
+        await store.close()
+
+
+def same_answer(stored: StoredAnswer, question_id: str, given: int | float) -> bool:
+    """Is the stored answer what an `Official` gave (an option's index, or a figure)?"""
+    if isinstance(given, float):
+        return stored.answer.kind == "figure" and stored.answer.value == given
+    return stored.answer.kind == "option" and (
+        option_index(QUESTIONNAIRE, question_id, stored.answer.option or "") == given
+    )

@@ -15,8 +15,9 @@ with X-Telegram-Bot-Api-Secret-Token, retried until 2xx), sendMessage, sendPhoto
 (multipart), answerCallbackQuery, editMessageText, editMessageReplyMarkup, leaveChat,
 setMyCommands, getMyCommands, deleteMyCommands. Faults on demand: `fail_next` (429 with
 retry_after, or any status), `drop_next` (connection closed with no answer), `rate_limit` (429
-past a rate). Unlike Telegram it accepts plain-HTTP webhook URLs, since it only talks to
-loopback.
+past a rate overall, and past a rate per chat, as Telegram does: about 30 messages a second in
+all and one a second in any one chat), `duplicate` (the same event again under a new update
+id). Unlike Telegram it accepts plain-HTTP webhook URLs, since it only talks to loopback.
 """
 
 from __future__ import annotations
@@ -110,6 +111,9 @@ class BotApiServer(Methods):
         self._faults: list[_Fault] = []
         self._rate: float | None = None
         self._recent: deque[float] = deque()
+        self._chat_rate: float | None = None
+        self._chat_recent: dict[int, deque[float]] = {}
+        self.rate_limited = {"chat": 0, "overall": 0}  # 429s answered by `rate_limit`
         self._changed = asyncio.Event()
         self._poll_generation = 0
         self._runner: web.AppRunner | None = None
@@ -191,6 +195,12 @@ class BotApiServer(Methods):
         self._notify()
         return update_id
 
+    def duplicate(self, update_id: int) -> int:
+        """The same event (message, button press) offered again under a new update id, as after
+        Telegram restarts its update ids or moves a bot between webhook and polling."""
+        body = {k: v for k, v in self._history[update_id].body.items() if k != "update_id"}
+        return self.enqueue(copy.deepcopy(body))
+
     def redeliver(self, update_id: int) -> None:
         """Offer an update again, as Telegram does when it never saw it acknowledged."""
         old = self._history[update_id]
@@ -232,24 +242,37 @@ class BotApiServer(Methods):
         """The next `count` calls of `methods` get no answer: the connection is closed."""
         self._faults.append(_Fault(count, frozenset(m.lower() for m in methods), drop=True))
 
-    def rate_limit(self, per_second: float | None) -> None:
-        """Answer 429 to sends and edits beyond `per_second` in any one-second window."""
+    def rate_limit(self, per_second: float | None, *, per_chat: float | None = None) -> None:
+        """Answer 429 (with `retry_after`) to sends and edits beyond `per_second` in any
+        one-second window, and to messages sent to one chat beyond `per_chat` in any one-second
+        window (Telegram: "no more than one message per second" in a chat). Edits do not count
+        against a chat: Telegram's per-chat limit is on messages."""
         self._rate, self._recent = per_second, deque()
+        self._chat_rate, self._chat_recent = per_chat, {}
 
-    def _fault_for(self, method: str) -> _Fault | None:
+    def _fault_for(self, method: str, chat_id: int | None) -> _Fault | None:
         for fault in self._faults:
             if fault.count > 0 and method in fault.methods:
                 fault.count -= 1
                 return fault
+        now = time.monotonic()
+        chat_window: deque[float] | None = None
+        if self._chat_rate is not None and method in SENDING and chat_id is not None:
+            chat_window = self._chat_recent.setdefault(chat_id, deque())
+            if _full(chat_window, self._chat_rate, now):
+                return self._limited(chat_window, now, "chat")
         if self._rate is not None and method in SENDING | EDITING:
-            now = time.monotonic()
-            while self._recent and now - self._recent[0] >= 1.0:
-                self._recent.popleft()
-            if len(self._recent) >= self._rate:
-                wait = math.ceil(1.0 - (now - self._recent[0]))
-                return _Fault(0, frozenset(), 429, max(1, wait))
+            if _full(self._recent, self._rate, now):
+                return self._limited(self._recent, now, "overall")
             self._recent.append(now)
+        if chat_window is not None:
+            chat_window.append(now)
         return None
+
+    def _limited(self, window: deque[float], now: float, which: str) -> _Fault:
+        self.rate_limited[which] += 1
+        wait = math.ceil(1.0 - (now - window[0]))
+        return _Fault(0, frozenset(), 429, max(1, wait))
 
     # --- what the bot did --------------------------------------------------------------------
 
@@ -280,7 +303,7 @@ class BotApiServer(Methods):
             handler = self.handlers.get(method.lower())
             if handler is None:
                 raise ApiError(404, "Not Found")
-            fault = self._fault_for(method.lower())
+            fault = self._fault_for(method.lower(), call.chat_id)
             if fault is not None and fault.drop:
                 call.status = 0
                 if request.transport is not None:
@@ -467,6 +490,13 @@ def buttons(message: dict[str, Any]) -> dict[str, str]:
     """{label: callback data} of a message's inline keyboard."""
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
     return {b["text"]: b["callback_data"] for row in rows for b in row if "callback_data" in b}
+
+
+def _full(window: deque[float], rate: float, now: float) -> bool:
+    """Forget what left the one-second window; True if `rate` sends are still in it."""
+    while window and now - window[0] >= 1.0:
+        window.popleft()
+    return len(window) >= rate
 
 
 async def _read_params(request: web.Request) -> Params:
