@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from bot.contract import IncomingMessage, Notice, OutgoingMessage
-from bot.flows import blocks, general, onboarding, questionnaire, reminders, review
+from bot.flows import blocks, general, onboarding, privacy, questionnaire, reminders, review
 from bot.flows.sheets import import_sheet, is_sheet
 from bot.flows.turn import INTENT_PREFIX, Deps, Turn
 from bot.storage.api import StorageError, Store, Tx
@@ -46,6 +46,7 @@ _FLOWS: dict[str, Handler] = {
     "confirm_erase": general.handle_confirm_erase,
     "dimensions": general.handle_menu,
     "block": blocks.handle_block,
+    "rectify": privacy.handle_rectify,
 }
 # Intents that interrupt whatever flow is running (except registration, which needs its input,
 # and a question, whose flow weighs them against reading the text as an answer).
@@ -226,7 +227,7 @@ class Engine:
         if (
             turn.intent in _ANYWHERE
             and turn.option is None
-            and flow not in ("confirm_erase", "question", "block")
+            and flow not in ("confirm_erase", "question", "block", "rectify")
         ):
             await general.handle_global(turn)
             return

@@ -20,6 +20,7 @@ Flow = Literal[
     "confirm_erase",
     "dimensions",  # choosing the dimensions this contact takes charge of
     "block",  # answering a block of numbered questions in one message (email)
+    "rectify",  # correcting one of the contact's own fields (Habeas Data)
 ]
 RegStep = Literal[
     "kind", "entity", "department", "confirm_entity", "name", "role", "email", "confirm", "code"
@@ -57,6 +58,16 @@ class Pending(BaseModel):
     then: str | None = None  # the question to return to afterwards
 
 
+class Rectify(BaseModel):
+    """Correcting a field of the contact: which one, then the new value awaiting a yes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: Literal["name", "role", "email"] | None = None
+    value: str | None = None
+    failures: int = 0
+
+
 class State(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -70,6 +81,7 @@ class State(BaseModel):
     skipped: list[str] = Field(default_factory=list)  # skipped by this contact, asked at review
     pending: Pending | None = None
     block: list[str] = Field(default_factory=list)  # the numbered questions of the last email
+    fix: Rectify | None = None  # while flow == "rectify"
 
     @classmethod
     def load(cls, raw: dict[str, Any]) -> State:
