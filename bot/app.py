@@ -233,7 +233,7 @@ def build_services(app: App, *, stdin: TextIO = sys.stdin) -> dict[str, Service]
         from channels.telegram.notices import NoticeDelivery
 
         texts = Catalog.load(config.path(config.data.templates) / "telegram.yml")
-        channel = TelegramChannel(app.engine, texts.render)
+        channel = TelegramChannel(app.engine, texts.render, id_key=telegram.token.encode())
         channel.commands()  # every command has its description, or CatalogError now
         notices = NoticeDelivery(
             _queue(app, "telegram"), channel, _retry_policy(config), idle_seconds=_idle(config)

@@ -22,6 +22,7 @@ from bot.flows import blocks, general, onboarding, privacy, questionnaire, remin
 from bot.flows.sheets import import_sheet, is_sheet
 from bot.flows.turn import INTENT_PREFIX, Deps, Turn
 from bot.storage.api import StorageError, Store, Tx
+from bot.storage.outbox import ERASURE
 from dialogues.state import State
 from nlu.base import INTENTS, Interpreter, Parse, make_parse
 from nlu.rules import rule_intent
@@ -111,7 +112,8 @@ class Engine:
                 turn = Turn(self.deps, tx, message, text, parse, now, State(), body=body)
                 await self._step(turn)
                 if deferred:
-                    await self._defer(tx, message, await self._rendered(turn), now)
+                    kind = ERASURE if turn.erased else "conversation"
+                    await self._defer(tx, message, await self._rendered(turn), now, kind)
             if deferred:
                 self.on_outbox()
                 return []
@@ -139,7 +141,12 @@ class Engine:
         return replies + turn.tail
 
     async def _defer(
-        self, tx: Tx, message: IncomingMessage, replies: list[OutgoingMessage], now: datetime
+        self,
+        tx: Tx,
+        message: IncomingMessage,
+        replies: list[OutgoingMessage],
+        now: datetime,
+        kind: str = "conversation",
     ) -> None:
         if not replies:
             return
@@ -150,6 +157,7 @@ class Engine:
             subject=message.subject,
             in_reply_to=message.message_id,
             references=message.references,
+            kind=kind,
         )
         await tx.enqueue(notice, now)
 

@@ -303,7 +303,7 @@ async def handle_confirm_erase(turn: Turn) -> None:
             await turn.tx.revoke_consent(turn.state.consent_id, turn.now)
         if turn.conversation_id is not None:
             await turn.tx.delete_conversation(turn.conversation_id)
-        turn.conversation_id, turn.contact = None, None
+        turn.conversation_id, turn.contact, turn.erased = None, None, True
         turn.say("privacy.erased")
         return
     turn.say("privacy.kept")

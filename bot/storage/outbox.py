@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from bot.storage.api import Store
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+# The kind of the reply that confirms an erasure: it still needs the address to go out.
+ERASURE = "erasure"
 
 
 def _attachments_json(attachments: tuple[Attachment, ...]) -> list[dict[str, str]]:
@@ -173,10 +175,19 @@ class OutboxTx(TxBase):
         return [_item(row) for row in rows]
 
     async def outbox_sent(self, outbox_id: int, at: datetime) -> None:
+        """A sent `ERASURE` message (the last words to someone who erased their data) keeps
+        only its Message-ID (so it is never sent twice) and times: its address and text go."""
         await self._run(
             update(outbox)
             .where(outbox.c.id == outbox_id)
             .values(status=SENT, sent_at=at, last_error=None)
+        )
+        await self._run(
+            update(outbox)
+            .where(outbox.c.id == outbox_id, outbox.c.kind == ERASURE)
+            .values(
+                recipient="", subject="", body_text="", body_html=None, parts=[], attachments=[]
+            )
         )
 
     async def outbox_retry(self, outbox_id: int, error: str, next_attempt_at: datetime) -> None:

@@ -181,6 +181,13 @@ class PrivacyTx(PeopleTx):
         )
         shared = await self._one(shares_email.limit(1)) is not None
         await self.forget_deliveries(contact_id, None if shared else contact.email)
+        # Consents given in each of their conversations (linking a channel asks for one too).
+        mine = select(conversations.c.id).where(conversations.c.contact_id == contact_id)
+        await self._run(
+            update(consents)
+            .where(consents.c.conversation_id.in_(mine), consents.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
         await self.delete_conversations_of(contact_id)
         await self.revoke_consent(contact.consent_id, at)
         await self._run(delete(contacts).where(contacts.c.id == contact_id))
