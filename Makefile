@@ -29,6 +29,7 @@ bench: $(STAMP)
 # The long fault and load runs (tests marked `slow`), with large counts; see RELIABILITY.md.
 reliability: $(STAMP)
 	CTI_KILLS=50 CTI_KILL_PEOPLE=5 $(VENV)/bin/pytest -m slow tests/reliability -q
+	CTI_HOSTILE_EXAMPLES=10000 $(VENV)/bin/pytest tests/security/test_hostile_text.py -q
 
 # Optional Rasa NLU server (nlu.backend: rasa). Not part of `make test`: it needs Python 3.10
 # (Rasa 3.x does not run on 3.11+), about 2.7 GB of packages and minutes of training.
