@@ -1,8 +1,9 @@
 """Consent (Ley 1581 de 2012) and registration of the contact and their entity.
 
 Before consent nothing is stored: no conversation row, no address, no text; only the channel's
-message id, which identifies no one (Telegram's is a keyed digest, since it contains the chat). Acceptance must be explicit (the button or the word
-"acepto"); a bare "sí" from someone who may not have read the notice is not consent.
+message id, which identifies no one (Telegram's is a keyed digest, since it contains the
+chat). Acceptance must be explicit (the button or the word "acepto"); a bare "sí" from someone
+who may not have read the notice is not consent.
 """
 
 from __future__ import annotations

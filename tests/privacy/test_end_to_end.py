@@ -4,6 +4,7 @@ Ana registers on Telegram, answers, mentions her phone number, corrects her name
 her data there; then writes by email from her registered address, proves it with the code the
 assistant mails her, downloads her data as an attachment and erases everything by email. Luis
 does the same on Telegram alone. Afterwards:
+- while Ana is registered, every stored personal field traces back to a consent in force;
 - no table holds anything of theirs (names, old and new, role, addresses, chat ids, phone),
   while their entity's answers keep their values with no author;
 - the logs, at DEBUG and for every library, never show the bot token, the SMTP or IMAP
@@ -31,6 +32,7 @@ from bot.flows.privacy import EXPORT_FILENAME
 from bot.storage.sql import SqlStore
 from tests.email.imap_server import ImapServer, imap_server
 from tests.email.smtp_server import SmtpServer
+from tests.privacy.trace import untraceable
 from tests.reliability.harness import Assistant, Official
 from tests.storage.helpers import dump_tables
 from tests.telegram.botapi_server import TOKEN, BotApiServer
@@ -41,6 +43,7 @@ ANA_CHAT, LUIS_CHAT = 5123456789, 5987654321
 ANA_MAIL = "planeacion52001@municipio.gov.co"  # what `Official.register` types for 52001
 LUIS_MAIL = "planeacion05001@municipio.gov.co"
 PHONE = "300 123 4567"
+MAILBOX = "ciudadesyterritoriosinteligentes@mintic.gov.co"
 WAIT = 60.0
 
 
@@ -200,6 +203,7 @@ async def test_export_rectify_erase_on_telegram_and_email_leave_nothing(
             ]
             copy = _export(attached.get_content())
             assert {c["canal"] for c in copy["canales"]} == {"telegram", "email"}
+            assert untraceable(await dump_tables(store), MAILBOX) == []
             assert "borrar" in await mail.say("borrar mis datos")
             assert "fueron borrados" in await mail.say("sí")
 
