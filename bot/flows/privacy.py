@@ -14,8 +14,9 @@ import json
 import logging
 from typing import Any
 
-from bot.contract import Attachment, OutgoingMessage
+from bot.contract import Attachment, OutboundEmail, OutgoingMessage
 from bot.flows.turn import NO, YES, Turn
+from bot.storage.outbox import EMAIL_CHANGED
 from dialogues.contact_fields import clean_email, clean_name, clean_role
 from dialogues.parsing import fold
 from dialogues.state import Rectify
@@ -177,12 +178,37 @@ async def _store(turn: Turn, fix: Rectify) -> None:
     from bot.flows.general import show_menu
 
     assert turn.contact is not None and fix.field is not None and fix.value is not None
-    field = fix.field
+    field, old = fix.field, turn.contact
     turn.contact = await turn.tx.update_contact(turn.contact.id, **{field: fix.value})
     log.info("contact %s rectified their %s", turn.contact.id, field)
+    if field == "email" and turn.deps.mail_enabled:
+        # Whoever controls the old mailbox hears of it: a takeover (a forged From: on the email
+        # channel, a borrowed phone) does not go unnoticed. The new address is not named.
+        catalog = turn.deps.catalog
+        await turn.tx.enqueue(
+            OutboundEmail(
+                recipient=old.email,
+                subject=catalog.render("privacy.email_changed_subject"),
+                text=catalog.render(
+                    "privacy.email_changed_text",
+                    name=old.name,
+                    channel=turn.msg.key.channel,
+                    mailbox=turn.deps.mailbox,
+                ),
+                message_id=email_changed_id(turn.contact.id, turn.deps.new_email_id()),
+                kind=EMAIL_CHANGED,
+            ),
+            turn.now,
+        )
     _finish(turn)
     turn.say("privacy.fixed", field=field, value=fix.value)
     show_menu(turn)
+
+
+def email_changed_id(contact_id: int, fresh_id: str) -> str:
+    """The notice's Message-ID names the contact, so erasing them finds it unsent (it holds an
+    address they no longer have); `fresh_id` is a new "<unique@domain>"."""
+    return f"<{EMAIL_CHANGED}-{contact_id}-{fresh_id.strip('<>')}>"
 
 
 def _finish(turn: Turn) -> None:

@@ -20,6 +20,7 @@ from bot.storage.base import (
     tickets,
 )
 from bot.storage.models import ReminderScheduleRow
+from bot.storage.outbox import EMAIL_CHANGED
 from bot.storage.people import PeopleTx
 
 _reminders = ReminderScheduleRow.__table__
@@ -142,8 +143,14 @@ class PrivacyTx(PeopleTx):
         ]
         if email is not None:
             targets.append(and_(outbox.c.channel == "email", outbox.c.recipient == email))
-        if targets:
-            await self._run(delete(outbox).where(or_(*targets)))
+        # Notices to addresses they replaced (see `bot.flows.privacy.email_changed_id`).
+        targets.append(
+            and_(
+                outbox.c.kind == EMAIL_CHANGED,
+                outbox.c.message_id.startswith(f"<{EMAIL_CHANGED}-{contact_id}-", autoescape=True),
+            )
+        )
+        await self._run(delete(outbox).where(or_(*targets)))
 
     async def delete_conversations_of(self, contact_id: int) -> list[int]:
         """The contact's conversations on every channel go (an email conversation's key is the

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
+from bot.engine import Engine
 from bot.flows.privacy import EXPORT_FILENAME, EXPORT_MIME
 from tests.engine.chat import Chat
 from tests.storage.helpers import dump_tables
@@ -55,6 +57,7 @@ async def test_rectify_by_words_retype_and_cancel(engine, store):
 
 
 async def test_rectify_email_refuses_another_persons_address_and_invalid_ones(engine, store):
+    engine = Engine(store, replace(engine.deps, mail_enabled=True), engine.interpreter)
     other = Chat(engine, "fix-other")
     await other.register(name="Luis Mora", email="luis@pasto.gov.co")
     chat = Chat(engine, "fix-mail")
@@ -68,6 +71,14 @@ async def test_rectify_email_refuses_another_persons_address_and_invalid_ones(en
     assert "¿Guardamos ana.perez@pasto.gov.co como su correo?" in chat.text
     await chat.press("Sí, guardar")
     assert [c.email for c in await contact_named(store, "Ana Pérez")] == ["ana.perez@pasto.gov.co"]
+    # The old mailbox is told (without the new address), in case it was not her.
+    [row] = [r for r in (await dump_tables(store))["outbox"] if r["kind"] == "email_changed"]
+    assert row["recipient"] == "ana@pasto.gov.co" and "cambió" in row["subject"]
+    assert "Ana Pérez" in row["body_text"] and "ana.perez@" not in row["body_text"]
+    # Erasing her takes the notice too (still queued: no mail worker runs here).
+    await chat.send("borrar mis datos")
+    await chat.press("Sí, borrar mis datos")
+    assert "ana@pasto.gov.co" not in str(await dump_tables(store))
 
 
 async def test_the_entity_is_changed_by_registering_again(engine):
