@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean rasa rasa-serve test-rasa reliability load
+.PHONY: run test lint bench clean rasa rasa-serve test-rasa reliability load audit
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -33,10 +33,18 @@ RELIABILITY_COUNTS := CTI_KILLS=50 CTI_KILL_PEOPLE=5 CTI_DUP_PEOPLE=10 CTI_DUP_A
 
 reliability: $(STAMP)
 	$(RELIABILITY_COUNTS) $(VENV)/bin/pytest -m slow tests/reliability -q -s --durations=0
+	CTI_HOSTILE_EXAMPLES=10000 $(VENV)/bin/pytest tests/security/test_hostile_text.py -q
 
 # Every entity through the real `cti run` at once, with its baselines; see RELIABILITY.md.
 load: $(STAMP)
 	$(PY) bench/load.py --n 1135 --questions 10
+
+# Known vulnerabilities in the installed dependencies. Needs the internet (PyPI's JSON API, or
+# OSV with `--vulnerability-service osv`); --strict fails when a package could not be checked,
+# instead of passing with nothing audited. Not part of `make test` (see README, «Seguridad»).
+audit: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[audit]'
+	$(VENV)/bin/pip-audit --strict --progress-spinner off --skip-editable
 
 # Optional Rasa NLU server (nlu.backend: rasa). Not part of `make test`: it needs Python 3.10
 # (Rasa 3.x does not run on 3.11+), about 2.7 GB of packages and minutes of training.

@@ -266,6 +266,7 @@ def build_services(app: App, *, stdin: TextIO = sys.stdin) -> dict[str, Service]
         channel = TelegramChannel(
             app.engine,
             texts.render,
+            id_key=telegram.token.encode(),
             chat_messages_per_second=config.channels.telegram.chat_messages_per_second,
         )
         channel.commands()  # every command has its description, or CatalogError now

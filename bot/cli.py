@@ -21,12 +21,13 @@ def fail(message: str) -> None:
 
 @click.group(help="Asistente CTI: autodiagnóstico del Modelo de Madurez de MinTIC.")
 def main() -> None:
-    # CTI_LOG_LEVEL=INFO shows each message handled (no personal data: see bot.redact).
-    level = os.environ.get("CTI_LOG_LEVEL", "WARNING").upper()
-    logging.basicConfig(
-        level=getattr(logging, level, logging.WARNING),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    # CTI_LOG_LEVEL=INFO shows each message handled. No personal data or secret at any level:
+    # every line is redacted (bot.logging_setup), with the secrets the environment holds.
+    from bot.config import ENV_KEYS
+    from bot.logging_setup import configure
+
+    secrets = [v for k, v in os.environ.items() if ENV_KEYS.get(k, "").startswith("secrets.")]
+    configure(os.environ.get("CTI_LOG_LEVEL", "WARNING"), secrets)
 
 
 @main.command(help="Conversar con el asistente en la terminal.")

@@ -18,10 +18,20 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from bot.contract import IncomingMessage, Notice, OutgoingMessage
-from bot.flows import blocks, general, onboarding, questionnaire, reminders, review, tickets
+from bot.flows import (
+    blocks,
+    general,
+    onboarding,
+    privacy,
+    questionnaire,
+    reminders,
+    review,
+    tickets,
+)
 from bot.flows.sheets import import_sheet, is_sheet
 from bot.flows.turn import INTENT_PREFIX, Deps, Turn
 from bot.storage.api import StorageError, Store, Tx
+from bot.storage.outbox import ERASURE
 from dialogues.state import State
 from nlu.base import INTENTS, Interpreter, Parse, make_parse
 from nlu.rules import rule_intent
@@ -47,6 +57,7 @@ _FLOWS: dict[str, Handler] = {
     "dimensions": general.handle_menu,
     "block": blocks.handle_block,
     "ticket": tickets.handle,
+    "rectify": privacy.handle_rectify,
 }
 # Intents that interrupt whatever flow is running (except registration, which needs its input,
 # and a question, whose flow weighs them against reading the text as an answer).
@@ -112,7 +123,8 @@ class Engine:
                 turn = Turn(self.deps, tx, message, text, parse, now, State(), body=body)
                 await self._step(turn)
                 if deferred:
-                    await self._defer(tx, message, await self._rendered(turn), now)
+                    kind = ERASURE if turn.erased else "conversation"
+                    await self._defer(tx, message, await self._rendered(turn), now, kind)
             if deferred:
                 self.on_outbox()
                 return []
@@ -142,7 +154,12 @@ class Engine:
         return replies + turn.tail
 
     async def _defer(
-        self, tx: Tx, message: IncomingMessage, replies: list[OutgoingMessage], now: datetime
+        self,
+        tx: Tx,
+        message: IncomingMessage,
+        replies: list[OutgoingMessage],
+        now: datetime,
+        kind: str = "conversation",
     ) -> None:
         if not replies:
             return
@@ -153,6 +170,7 @@ class Engine:
             subject=message.subject,
             in_reply_to=message.message_id,
             references=message.references,
+            kind=kind,
         )
         await tx.enqueue(notice, now)
 
@@ -235,7 +253,7 @@ class Engine:
         if (
             turn.intent in _ANYWHERE
             and turn.option is None
-            and flow not in ("confirm_erase", "question", "block", "ticket")
+            and flow not in ("confirm_erase", "question", "block", "ticket", "rectify")
         ):
             await general.handle_global(turn)
             return

@@ -38,7 +38,8 @@ _SCOPE = re.compile(r"(?:yo\s+)?(?:respondo|respondere|me encargo de|me encargar
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    name: str  # review | submit | progress | reopen | menu | dimensions | goto | spreadsheet
+    # review, submit, progress, reopen, menu, dimensions, goto, spreadsheet, rectify, export
+    name: str
     arg: str | tuple[str, ...] | None = None
 
 
@@ -83,10 +84,43 @@ def reminder_request(text: str) -> Literal["off", "on"] | None:
     return None
 
 
+# Habeas Data rights beyond seeing and erasing: correcting ("rectify") and getting a copy
+# ("export"). Always about "mis datos" or one of the person's fields: a bare "corregir" is the NLU
+# intent for changing a questionnaire answer and must stay so.
+_FIELDS = {"nombre": "name", "cargo": "role", "correo": "email", "email": "email"}
+_RECTIFY = re.compile(
+    r"(?:(?:quiero|deseo|necesito|como) (?:puedo )?)?"
+    r"(?:corregir|rectificar|actualizar|cambiar|modificar|corrijan|actualicen|cambien)"
+    r" (?:mis datos(?: personales)?|los datos de mi registro|mi registro"
+    r"|(?:mi|el) (?P<field>nombre|cargo|correo|email)(?: electronico)?)"
+)
+_EXPORT = re.compile(
+    r"(?:(?:quiero|deseo|necesito) )?"
+    r"(?:descargar|exportar|bajar|obtener|recibir|una copia de|copia de) (?:todos )?mis datos"
+    r"(?: personales)?(?: en (?:un )?archivo)?"
+)
+
+
+def privacy_request(text: str) -> Command | None:
+    """'Corregir mis datos' -> rectify; 'cambiar mi correo' -> rectify email; 'descargar mis
+    datos' -> export; else None."""
+    folded = fold(text).rstrip(".")
+    rectify = _RECTIFY.fullmatch(folded)
+    if rectify:
+        field = rectify.group("field")
+        return Command("rectify", _FIELDS[field] if field else None)
+    if _EXPORT.fullmatch(folded):
+        return Command("export")
+    return None
+
+
 def parse_command(questionnaire: Questionnaire, text: str) -> Command | None:
     folded = fold(text)
     if folded in _WORDS:
         return Command(_WORDS[folded])
+    privacy = privacy_request(text)
+    if privacy:
+        return privacy
     goto = parse_goto(text)
     if goto:
         return Command("goto", goto)

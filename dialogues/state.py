@@ -21,6 +21,7 @@ Flow = Literal[
     "dimensions",  # choosing the dimensions this contact takes charge of
     "block",  # answering a block of numbered questions in one message (email)
     "ticket",  # asking for technical accompaniment (topic, description, contact means)
+    "rectify",  # correcting one of the contact's own fields (Habeas Data)
 ]
 RegStep = Literal[
     "kind", "entity", "department", "confirm_entity", "name", "role", "email", "confirm", "code"
@@ -73,6 +74,16 @@ class TicketDraft(BaseModel):
     back: str | None = None  # the flow to return to afterwards
 
 
+class Rectify(BaseModel):
+    """Correcting a field of the contact: which one, then the new value awaiting a yes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: Literal["name", "role", "email"] | None = None
+    value: str | None = None
+    failures: int = 0
+
+
 class State(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -87,6 +98,7 @@ class State(BaseModel):
     pending: Pending | None = None
     block: list[str] = Field(default_factory=list)  # the numbered questions of the last email
     ticket: TicketDraft | None = None
+    fix: Rectify | None = None  # while flow == "rectify"
 
     @classmethod
     def load(cls, raw: dict[str, Any]) -> State:

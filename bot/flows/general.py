@@ -114,7 +114,16 @@ async def handle_global(turn: Turn, *, fallback: bool = True, intent: str | None
     command = parse_command(turn.q, turn.text) if not option else None
     name = command.name if command else option.split(":", 1)[0]
     intent = (intent or turn.intent) if not option else None
-    if name in ("continue",) or intent in ("iniciar_diagnostico", "continuar_diagnostico"):
+    if name == "rectify" or option == "privacy:fix":
+        from bot.flows.privacy import start_rectify
+
+        field = command.arg if command and isinstance(command.arg, str) else None
+        await start_rectify(turn, field)
+    elif name == "export" or option == "privacy:export":
+        from bot.flows.privacy import send_export
+
+        await send_export(turn)
+    elif name in ("continue",) or intent in ("iniciar_diagnostico", "continuar_diagnostico"):
         await start_questionnaire(turn)
     elif intent == "omitir" and turn.state.flow in ("menu", "review"):
         await start_questionnaire(turn)  # "siguiente" outside a question: go on
@@ -172,7 +181,12 @@ async def handle_global(turn: Turn, *, fallback: bool = True, intent: str | None
         turn.say("knowledge.privacidad")
         turn.say(
             "privacy.menu",
-            options=turn.options(("privacy:show", "label.show_data"), ("erase", "label.erase")),
+            options=turn.options(
+                ("privacy:show", "label.show_data"),
+                ("privacy:fix", "label.fix_data"),
+                ("privacy:export", "label.export_data"),
+                ("erase", "label.erase"),
+            ),
         )
     elif name == "erase" or intent == "borrar_datos":
         turn.state.flow = "confirm_erase"
@@ -299,7 +313,7 @@ async def handle_confirm_erase(turn: Turn) -> None:
             await turn.tx.revoke_consent(turn.state.consent_id, turn.now)
         if turn.conversation_id is not None:
             await turn.tx.delete_conversation(turn.conversation_id)
-        turn.conversation_id, turn.contact = None, None
+        turn.conversation_id, turn.contact, turn.erased = None, None, True
         turn.say("privacy.erased")
         return
     turn.say("privacy.kept")

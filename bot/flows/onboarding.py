@@ -1,27 +1,26 @@
 """Consent (Ley 1581 de 2012) and registration of the contact and their entity.
 
 Before consent nothing is stored: no conversation row, no address, no text; only the channel's
-message id, which identifies no one. Acceptance must be explicit (the button or the word
-"acepto"); a bare "sí" from someone who may not have read the notice is not consent.
+message id, which identifies no one (Telegram's is a keyed digest, since it contains the
+chat). Acceptance must be explicit (the button or the word "acepto"); a bare "sí" from someone
+who may not have read the notice is not consent.
 """
 
 from __future__ import annotations
 
 import re
 
-from email_validator import EmailNotValidError, validate_email
-
 from bot.contract import Option
 from bot.flows.linking import CODE_MINUTES, handle_code, offer_link
 from bot.flows.turn import NO, YES, Turn
 from bot.territory import EntityKind
+from dialogues.contact_fields import clean_email, clean_name, clean_role
 from dialogues.parsing import fold
 from dialogues.state import Registration, State
 
 CONSENT_YES, CONSENT_NO = "consent:yes", "consent:no"
 _ACCEPT = {"acepto", "si acepto", "yo acepto", "autorizo", "si autorizo", "acepto los terminos"}
 _REFUSE = {"no acepto", "no autorizo", "no", "no gracias", "rechazo"}
-_NAME = re.compile(r"[^\W\d_]+(?:[ '.-][^\W\d_]+)*")
 # NLU place entities (nlu.places) and the kind of entity that governs each.
 _PLACE_KINDS: dict[str, EntityKind] = {"municipio": "alcaldia", "departamento": "gobernacion"}
 _KIND_WORDS: dict[str, EntityKind] = {"alcald": "alcaldia", "gobern": "gobernacion"}
@@ -227,15 +226,15 @@ async def registration(turn: Turn) -> None:
                 turn.say("answer.yes_no")
             prompt_registration(turn)
         case "name":
-            name = " ".join(text.split())
-            if not (3 <= len(name) <= 120 and _NAME.fullmatch(name)):
+            name = clean_name(text)
+            if name is None:
                 _fail(turn, "reg.name_invalid")
                 return
             reg.name, reg.step, reg.failures = name, "role", 0
             prompt_registration(turn)
         case "role":
-            role = " ".join(text.split())
-            if not 2 <= len(role) <= 120 or not re.search(r"[^\W\d_]", role):
+            role = clean_role(text)
+            if role is None:
                 _fail(turn, "reg.role_invalid")
                 return
             reg.role, reg.step, reg.failures = role, "email", 0
@@ -245,9 +244,8 @@ async def registration(turn: Turn) -> None:
                 reg.email, reg.step = turn.msg.key.address, "confirm"
             prompt_registration(turn)
         case "email":
-            try:
-                email = validate_email(text, check_deliverability=False).normalized
-            except EmailNotValidError:
+            email = clean_email(text)
+            if email is None:
                 _fail(turn, "reg.email_invalid", text=text[:80])
                 return
             if await offer_link(turn, email):
@@ -264,9 +262,8 @@ async def registration(turn: Turn) -> None:
 
 async def _link_by_address(turn: Turn, text: str) -> bool:
     """At the first step, a registered address instead of "alcaldía" links the conversation."""
-    try:
-        email = validate_email(text, check_deliverability=False).normalized
-    except EmailNotValidError:
+    email = clean_email(text)
+    if email is None:
         return False
     if await offer_link(turn, email):
         return True

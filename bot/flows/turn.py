@@ -69,6 +69,7 @@ class Turn:
     # Replies that go after what `after_commit` renders (see `after_rendered`).
     tail: list[OutgoingMessage] = field(default_factory=list)
     body: str = ""  # the whole sanitised text (numbered answers, descriptions)
+    erased: bool = False  # the person erased their data in this turn (replies are the last)
     _assessment: AssessmentRecord | None = None
     _answers: dict[str, StoredAnswer] | None = None
 

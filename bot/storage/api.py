@@ -242,9 +242,13 @@ class Tx(Protocol):
 
     async def personal_data(self, contact_id: int) -> PersonalData | None: ...
 
+    async def personal_export(self, contact_id: int) -> dict[str, Any] | None:
+        """Everything stored about the contact, JSON-ready, for their copy (Habeas Data)."""
+
     async def erase_contact(self, contact_id: int, at: datetime) -> None:
         """Delete the person: contact row gone, consent revoked, answers and history unlinked
-        (contact_id NULL), conversations unlinked. The entity's answers themselves stay."""
+        (contact_id NULL), their conversations on every channel deleted with the messages queued
+        or sent to them. The entity's answers themselves stay."""
 
     async def delete_conversation(self, conversation_id: int) -> None:
         """Remove a conversation row (its address is personal data) when the person erases it."""

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from bot.storage.api import Store
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+# Kinds whose address and text are dropped once sent: the reply that confirms an erasure,
+# and the notice to an address the contact replaced. Until then they need the address.
+ERASURE, EMAIL_CHANGED = "erasure", "email_changed"
+SCRUBBED_WHEN_SENT = (ERASURE, EMAIL_CHANGED)
 
 
 def _attachments_json(attachments: tuple[Attachment, ...]) -> list[dict[str, str]]:
@@ -173,10 +177,20 @@ class OutboxTx(TxBase):
         return [_item(row) for row in rows]
 
     async def outbox_sent(self, outbox_id: int, at: datetime) -> None:
+        """A sent message of a `SCRUBBED_WHEN_SENT` kind (the last words to someone who erased
+        their data, a notice to an address they replaced) keeps only its Message-ID (so it is
+        never sent twice) and times: its address and text go."""
         await self._run(
             update(outbox)
             .where(outbox.c.id == outbox_id)
             .values(status=SENT, sent_at=at, last_error=None)
+        )
+        await self._run(
+            update(outbox)
+            .where(outbox.c.id == outbox_id, outbox.c.kind.in_(SCRUBBED_WHEN_SENT))
+            .values(
+                recipient="", subject="", body_text="", body_html=None, parts=[], attachments=[]
+            )
         )
 
     async def outbox_retry(self, outbox_id: int, error: str, next_attempt_at: datetime) -> None:

@@ -15,12 +15,10 @@ from bot.storage.base import (
     TxBase,
     answer_history,
     answers,
-    assessment_events,
     consents,
     contacts,
     conversations,
     entities,
-    outbox,
     processed_messages,
     tickets,
 )
@@ -210,27 +208,3 @@ class PeopleTx(TxBase):
                 "tickets": list(numbers.scalars()),
             },
         )
-
-    async def erase_contact(self, contact_id: int, at: datetime) -> None:
-        """Beyond the contract: the person's tickets lose their contact means, and emails to
-        their address (queued or sent) are deleted unless another contact shares it. Queue any
-        farewell email after this call. Erasing an unknown contact does nothing."""
-        contact = await self.contact(contact_id)
-        if contact is None:
-            return
-        await self._run(
-            update(tickets)
-            .where(tickets.c.contact_id == contact_id)
-            .values(contact_id=None, contact_means="", address="")
-        )
-        for table in (answers, answer_history, assessment_events, conversations):
-            await self._run(
-                update(table).where(table.c.contact_id == contact_id).values(contact_id=None)
-            )
-        shares_email = select(contacts.c.id).where(
-            contacts.c.email == contact.email, contacts.c.id != contact_id
-        )
-        if await self._one(shares_email.limit(1)) is None:
-            await self._run(delete(outbox).where(outbox.c.recipient == contact.email))
-        await self.revoke_consent(contact.consent_id, at)
-        await self._run(delete(contacts).where(contacts.c.id == contact_id))

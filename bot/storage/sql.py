@@ -30,7 +30,7 @@ from bot.storage.base import InlineConnection
 from bot.storage.engine import inline_sqlite_engine, make_engine, normalise_url
 from bot.storage.errors import storage_errors
 from bot.storage.outbox import OutboxTx
-from bot.storage.people import PeopleTx
+from bot.storage.privacy import PrivacyTx
 from bot.storage.reminders import RemindersTx
 from bot.storage.tickets import TicketsTx
 from bot.territory import Gazetteer
@@ -38,7 +38,7 @@ from bot.territory import Gazetteer
 __all__ = ["SqlStore", "SqlTx", "StorageError", "open_store", "resolve_url"]
 
 
-class SqlTx(PeopleTx, AssessmentsTx, OutboxTx, AnalyticsTx, RemindersTx, TicketsTx):
+class SqlTx(PrivacyTx, AssessmentsTx, OutboxTx, AnalyticsTx, RemindersTx, TicketsTx):
     """One open transaction; see `bot.storage.api.Tx`."""
 
 

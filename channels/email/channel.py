@@ -9,6 +9,7 @@ dropped. Routes tried first (a staff reply to a ticket) take the mail before the
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -32,7 +33,8 @@ class EmailChannel:
         self.engine, self.address, self.limits, self.routes = engine, address, limits, routes
 
     async def receive(self, raw: bytes) -> None:
-        mail = read(raw, self.address, self.limits)
+        # Parsing a large message takes a while: off the event loop, so chats keep flowing.
+        mail = await asyncio.to_thread(read, raw, self.address, self.limits)
         if isinstance(mail, Rejected):
             log.info("email ignored (%s%s)", mail.reason, f": {mail.detail}" if mail.detail else "")
             return

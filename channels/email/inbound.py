@@ -75,6 +75,21 @@ _OOO_SUBJECT = re.compile(
 )
 
 
+def too_many_parts(raw: bytes, limits: Limits) -> Rejected | None:
+    """A cheap look at the bytes before parsing: the parser spends about 0.7 ms per MIME part
+    (200,000 tiny parts fit in 7 MB and would hold the event loop for two minutes), so mail
+    with far more part delimiters or headers than `max_parts` allows is refused unparsed. The
+    margin leaves room for text lines that merely start with "--" (signatures, separators)."""
+    ceiling = 4 * limits.max_parts + 64
+    delimiters = raw.count(b"\n--")
+    if delimiters > ceiling:
+        return Rejected("mime_bomb", f"{delimiters} delimiter lines")
+    headers = raw.lower().count(b"\ncontent-type:")
+    if headers > ceiling:
+        return Rejected("mime_bomb", f"{headers} Content-Type headers")
+    return None
+
+
 def _shape(message: Message, depth: int = 0) -> tuple[int, int]:
     """(parts, depth) of a MIME tree, stopping early on absurd trees."""
     if not message.is_multipart():
@@ -241,6 +256,9 @@ def _ids(value: object) -> tuple[str, ...]:
 def read(raw: bytes, our_address: str, limits: Limits = DEFAULT_LIMITS) -> InboundMail | Rejected:
     if len(raw) > limits.max_bytes:
         return Rejected("oversized", f"{len(raw)} bytes")
+    bomb = too_many_parts(raw, limits)
+    if bomb is not None:
+        return bomb
     try:
         message = BytesParser(policy=policy.default).parsebytes(raw)
     except Exception as exc:  # the parser is lenient; anything it still refuses is unreadable

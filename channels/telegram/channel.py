@@ -7,13 +7,18 @@ documents). Conversation state lives in the engine's database only, so a restart
 Exactly-once: the engine ignores a message id it has already processed, so the ids chosen here
 must be the same every time Telegram offers the same event again and never repeat for a
 different one. Update ids are not used: Telegram may restart them from a random number after a
-week without updates. A message id is unique within its chat ("m<chat>:<message>"); a callback
-query id is unique across Telegram ("c<query>").
+week without updates. A message id is unique within its chat, so "<chat>:<message>" is unique;
+it is stored as a keyed digest ("m<hmac>"), because a private chat's id is the person's Telegram
+user id and processed ids outlive consent and erasure (they are written even for a "hola" before
+the notice is accepted). A callback query id is unique across Telegram and says nothing about
+the person ("c<query>").
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
@@ -129,8 +134,12 @@ class TelegramChannel:
         attempts: int = 4,
         backoff: float = 0.5,
         chat_messages_per_second: float = 0.0,
+        id_key: bytes = b"",
     ) -> None:
+        """`id_key`: the secret that keys message-id digests (the composition root passes the
+        bot token); without it the digest only hides the chat id from a casual reader."""
         self.engine, self.texts = engine, texts
+        self._id_key = id_key or b"asistente-cti"
         self.attempts, self.backoff = attempts, backoff
         self._chats = KeyedLocks()
         self.pacer = ChatPacer(chat_messages_per_second)  # 0: not paced
@@ -154,6 +163,11 @@ class TelegramChannel:
     def commands(self) -> list[BotCommand]:
         return [BotCommand(name, self.texts(f"telegram.command.{name}")) for name in COMMANDS]
 
+    def message_id(self, chat_id: int, message_id: int) -> str:
+        """The engine's id for a chat's message: stable across redeliveries, not the chat id."""
+        digest = hmac.new(self._id_key, f"{chat_id}:{message_id}".encode(), hashlib.sha256)
+        return "m" + digest.hexdigest()[:40]
+
     # --- handlers ----------------------------------------------------------------------------
 
     async def on_text(self, update: Update, context: Context) -> None:
@@ -163,7 +177,10 @@ class TelegramChannel:
         text = command_text(message.text) if message.text.startswith("/") else message.text
         key = ConversationKey("telegram", str(message.chat.id))
         incoming = IncomingMessage(
-            key, f"m{message.chat.id}:{message.message_id}", text=text, received_at=message.date
+            key,
+            self.message_id(message.chat.id, message.message_id),
+            text=text,
+            received_at=message.date,
         )
         async with self._chats.hold(message.chat.id):
             await self.send(context.bot, await self.engine.handle(incoming))

@@ -1,0 +1,200 @@
+"""`Tx` methods for the Habeas Data rights beyond viewing: a copy of everything stored about a
+person (export) and erasing them everywhere they appear."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, select, update
+
+from bot.storage.base import (
+    answer_history,
+    answers,
+    assessment_events,
+    assessments,
+    consents,
+    contacts,
+    conversations,
+    outbox,
+    tickets,
+)
+from bot.storage.models import ReminderScheduleRow
+from bot.storage.outbox import EMAIL_CHANGED
+from bot.storage.people import PeopleTx
+
+_reminders = ReminderScheduleRow.__table__
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class PrivacyTx(PeopleTx):
+    async def personal_export(self, contact_id: int) -> dict[str, Any] | None:
+        """Every stored row that is about the contact, JSON-ready (times in ISO 8601, UTC);
+        None for an unknown contact. The entity's answers given by others are not theirs."""
+        contact = await self._one(select(contacts).where(contacts.c.id == contact_id))
+        if contact is None:
+            return None
+        consent = await self._one(select(consents).where(consents.c.id == contact.consent_id))
+        convs = await self._run(
+            select(conversations)
+            .where(conversations.c.contact_id == contact_id)
+            .order_by(conversations.c.id)
+        )
+        current = {
+            (row.assessment_id, row.question_id): row.answered_at
+            for row in await self._run(
+                select(answers.c.assessment_id, answers.c.question_id, answers.c.answered_at).where(
+                    answers.c.contact_id == contact_id
+                )
+            )
+        }
+        given = await self._run(
+            select(answer_history, assessments.c.cycle, assessments.c.entity_code)
+            .join(assessments, assessments.c.id == answer_history.c.assessment_id)
+            .where(answer_history.c.contact_id == contact_id)
+            .order_by(answer_history.c.id)
+        )
+        events = await self._run(
+            select(assessment_events, assessments.c.cycle)
+            .join(assessments, assessments.c.id == assessment_events.c.assessment_id)
+            .where(assessment_events.c.contact_id == contact_id)
+            .order_by(assessment_events.c.id)
+        )
+        own_tickets = await self._run(
+            select(tickets).where(tickets.c.contact_id == contact_id).order_by(tickets.c.id)
+        )
+        schedule = await self._one(select(_reminders).where(_reminders.c.contact_id == contact_id))
+        return {
+            "contact": {
+                "name": contact.name,
+                "role": contact.role,
+                "email": contact.email,
+                "entity_code": contact.entity_code,
+                "dimensions": list(contact.dimensions or []),
+                "registered_at": _iso(contact.created_at),
+                "updated_at": _iso(contact.updated_at),
+            },
+            "consent": {
+                "text_version": consent.text_version if consent else None,
+                "granted_at": _iso(consent.granted_at) if consent else None,
+                "revoked_at": _iso(consent.revoked_at) if consent else None,
+            },
+            "conversations": [
+                {
+                    "channel": row.channel,
+                    "address": row.address,
+                    "started_at": _iso(row.created_at),
+                    "last_message_at": _iso(row.updated_at),
+                }
+                for row in convs
+            ],
+            "answers": [
+                {
+                    "cycle": row.cycle,
+                    "entity_code": row.entity_code,
+                    "question_id": row.question_id,
+                    "kind": row.kind,
+                    "option": row.option,
+                    "figure": row.figure,
+                    "answered_at": _iso(row.answered_at),
+                    "current": current.get((row.assessment_id, row.question_id)) == row.answered_at,
+                }
+                for row in given
+            ],
+            "assessment_events": [
+                {"cycle": row.cycle, "kind": row.kind, "at": _iso(row.at), "note": row.note}
+                for row in events
+            ],
+            "tickets": [
+                {
+                    "number": row.number,
+                    "topic": row.topic,
+                    "description": row.description,
+                    "contact_means": row.contact_means,
+                    "status": row.status,
+                    "created_at": _iso(row.created_at),
+                }
+                for row in own_tickets
+            ],
+            "reminders": {
+                "opted_out_at": _iso(schedule.opted_out_at) if schedule else None,
+                "sent": schedule.sent_count if schedule else 0,
+                "last_sent_at": _iso(schedule.last_sent_at) if schedule else None,
+            },
+        }
+
+    async def forget_deliveries(self, contact_id: int, email: str | None) -> None:
+        """Delete what the outbox holds for the contact: every message to one of their
+        conversations (queued or sent: a sent row is only a delivery record, and its text may
+        carry their name or data), and mail to `email` (None when another contact shares it)."""
+        convs = (
+            await self._run(
+                select(conversations.c.channel, conversations.c.address).where(
+                    conversations.c.contact_id == contact_id
+                )
+            )
+        ).all()
+        targets = [
+            and_(outbox.c.channel == channel, outbox.c.recipient == address)
+            for channel, address in convs
+        ]
+        if email is not None:
+            targets.append(and_(outbox.c.channel == "email", outbox.c.recipient == email))
+        # Notices to addresses they replaced (see `bot.flows.privacy.email_changed_id`).
+        targets.append(
+            and_(
+                outbox.c.kind == EMAIL_CHANGED,
+                outbox.c.message_id.startswith(f"<{EMAIL_CHANGED}-{contact_id}-", autoescape=True),
+            )
+        )
+        await self._run(delete(outbox).where(or_(*targets)))
+
+    async def delete_conversations_of(self, contact_id: int) -> list[int]:
+        """The contact's conversations on every channel go (an email conversation's key is the
+        address itself); returns their ids."""
+        ids = list(
+            (
+                await self._run(
+                    select(conversations.c.id).where(conversations.c.contact_id == contact_id)
+                )
+            ).scalars()
+        )
+        for conversation_id in ids:
+            await self.delete_conversation(conversation_id)
+        return ids
+
+    async def erase_contact(self, contact_id: int, at: datetime) -> None:
+        """Beyond the contract: the person's tickets lose their contact means, their
+        conversations on every channel are deleted with what the outbox holds for them, and
+        emails to their address (queued or sent) are deleted unless another contact shares it.
+        Queue any farewell email after this call. Erasing an unknown contact does nothing."""
+        contact = await self.contact(contact_id)
+        if contact is None:
+            return
+        await self._run(
+            update(tickets)
+            .where(tickets.c.contact_id == contact_id)
+            .values(contact_id=None, contact_means="", address="")
+        )
+        for table in (answers, answer_history, assessment_events):
+            await self._run(
+                update(table).where(table.c.contact_id == contact_id).values(contact_id=None)
+            )
+        shares_email = select(contacts.c.id).where(
+            contacts.c.email == contact.email, contacts.c.id != contact_id
+        )
+        shared = await self._one(shares_email.limit(1)) is not None
+        await self.forget_deliveries(contact_id, None if shared else contact.email)
+        # Consents given in each of their conversations (linking a channel asks for one too).
+        mine = select(conversations.c.id).where(conversations.c.contact_id == contact_id)
+        await self._run(
+            update(consents)
+            .where(consents.c.conversation_id.in_(mine), consents.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        await self.delete_conversations_of(contact_id)
+        await self.revoke_consent(contact.consent_id, at)
+        await self._run(delete(contacts).where(contacts.c.id == contact_id))

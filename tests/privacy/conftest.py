@@ -1,0 +1,1 @@
+from tests.engine.conftest import engine, interpreter, static  # noqa: F401
