@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, or_, select, update
 
+from bot.redact import redact
 from bot.storage.base import (
     answer_history,
     answers,
@@ -174,11 +175,21 @@ class PrivacyTx(PeopleTx):
         contact = await self.contact(contact_id)
         if contact is None:
             return
-        await self._run(
-            update(tickets)
-            .where(tickets.c.contact_id == contact_id)
-            .values(contact_id=None, contact_means="", address="")
+        # The request stays (it is the entity's), but not what in it points at the person.
+        own = await self._run(
+            select(tickets.c.id, tickets.c.description).where(tickets.c.contact_id == contact_id)
         )
+        for ticket_id, description in own.all():
+            await self._run(
+                update(tickets)
+                .where(tickets.c.id == ticket_id)
+                .values(
+                    contact_id=None,
+                    contact_means="",
+                    address="",
+                    description=redact(description).replace(contact.name, "***"),
+                )
+            )
         for table in (answers, answer_history, assessment_events):
             await self._run(
                 update(table).where(table.c.contact_id == contact_id).values(contact_id=None)

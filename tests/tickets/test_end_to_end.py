@@ -71,6 +71,7 @@ def make_config(
                     "enabled": True,
                     "base_url": telegram.base_url,
                     "messages_per_second": 0,
+                    "chat_messages_per_second": 0,  # Telegram's pace is tested in tests/reliability
                 },
                 "email": {
                     "enabled": True,

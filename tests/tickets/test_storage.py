@@ -117,7 +117,13 @@ async def test_updates_events_and_lookups(store):
 async def test_erasing_the_contact_blanks_how_to_reach_them(store):
     async with store.transaction() as tx:
         _, contact = await register(tx, "1001", "Ana Pérez", "ana@pasto.gov.co", entity="52001")
-    ticket, _ = await create(store, new(contact_id=contact.id, entity_code=contact.entity_code))
+    description = (
+        "Apoyo para formular la estrategia. Soy Ana Pérez, escríbame a ana@pasto.gov.co "
+        "o al 310 555 1234."
+    )
+    ticket, _ = await create(
+        store, new(description, contact_id=contact.id, entity_code=contact.entity_code)
+    )
     async with store.transaction() as tx:
         assert [t.number for t in await tx.tickets(contact_id=contact.id)] == [ticket.number]
         await tx.erase_contact(contact.id, T0)
@@ -125,7 +131,10 @@ async def test_erasing_the_contact_blanks_how_to_reach_them(store):
         kept = await tx.ticket(ticket.number)
     assert kept is not None and kept.contact_id is None
     assert kept.contact_means == "" and kept.address == ""
-    assert kept.description == ticket.description  # the entity's request stays
+    # The entity's request stays, without the person's name, address or number.
+    assert kept.description.startswith("Apoyo para formular la estrategia. Soy ***")
+    for personal in ("Ana Pérez", "ana@pasto.gov.co", "555 1234"):
+        assert personal not in kept.description
 
 
 async def test_tickets_from_before_the_migration_keep_their_numbers(tmp_path, gazetteer):
