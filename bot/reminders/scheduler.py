@@ -10,13 +10,13 @@ fixed by that count, so even a scheduler racing on a stale count cannot queue it
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot.contract import ConversationKey, Notice
+from bot.periodic import every
 from bot.reminders import rules
 from bot.reminders.message import Situation, compose
 from bot.storage.api import ReminderCandidate, StorageError, Store, Tx
@@ -57,14 +57,7 @@ class ReminderScheduler:
         self.check_seconds, self.clock = check_seconds, clock
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except StorageError:
-                log.warning("reminders: database unavailable; trying again later", exc_info=True)
-            except Exception:
-                log.exception("reminders: check failed; trying again later")
-            await asyncio.sleep(self.check_seconds)
+        await every(self.check_seconds, self.run_once, log, "reminders")
 
     async def run_once(self) -> int:
         """Queue every reminder due now; how many were queued."""

@@ -8,12 +8,12 @@ locks the ticket, checks again and marks it, so a restart or a second instance n
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bot.storage.api import TICKET_OPEN_STATUSES, StorageError, Store, TicketRecord
+from bot.periodic import every
+from bot.storage.api import TICKET_OPEN_STATUSES, Store, TicketRecord
 from bot.tickets.desk import TicketDesk
 from bot.workdays import WorkCalendar
 
@@ -43,14 +43,7 @@ class TicketFollowUp:
         self.check_seconds, self.clock = check_seconds, clock
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except StorageError:
-                log.warning("ticket follow-up: database unavailable; trying later", exc_info=True)
-            except Exception:
-                log.exception("ticket follow-up: check failed; trying later")
-            await asyncio.sleep(self.check_seconds)
+        await every(self.check_seconds, self.run_once, log, "ticket follow-up")
 
     async def run_once(self) -> int:
         """Queue every follow-up due now; how many were queued."""
