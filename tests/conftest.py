@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -181,3 +182,12 @@ async def store(database_url: str, gazetteer: Gazetteer) -> AsyncIterator[SqlSto
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.fixture(scope="module")
+def imap() -> Iterator[Any]:
+    """A real IMAP server (pymap) on loopback, one per test module."""
+    from tests.email.imap_server import imap_server  # pymap only where mail is tested
+
+    with imap_server() as server:
+        yield server

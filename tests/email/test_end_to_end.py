@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from typing import Any
 
@@ -16,19 +16,13 @@ from bot.app import build_app, email_services
 from bot.config import PROJECT_ROOT, Config
 from bot.runner import run_services
 from nlu.rules import RulesFirst
-from tests.email.imap_server import ImapServer, imap_server
+from tests.email.imap_server import ImapServer
 from tests.email.smtp_server import SmtpServer
 from tests.nlu.helpers import embedded, shared_cache
 
 US = "asistente@cti.test"
 ANA = "ana.perez@pasto.gov.co"
 WAIT = 30.0
-
-
-@pytest.fixture(scope="module")
-def imap() -> Iterator[ImapServer]:
-    with imap_server() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

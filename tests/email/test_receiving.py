@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -11,14 +10,8 @@ import pytest
 
 from channels.email.imap import ImapReader, ImapSettings
 from channels.email.listener import SmtpListener
-from tests.email.imap_server import ImapServer, imap_server
+from tests.email.imap_server import ImapServer
 from tests.email.smtp_server import free_port
-
-
-@pytest.fixture(scope="module")
-def imap() -> Iterator[ImapServer]:
-    with imap_server() as server:
-        yield server
 
 
 def raw_mail(n: int) -> bytes:

@@ -19,18 +19,16 @@ import json
 import random
 import re
 import warnings
-from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
 
-import pytest
 import yaml
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from bot.config import PROJECT_ROOT
 from bot.flows.privacy import EXPORT_FILENAME
 from bot.storage.sql import SqlStore
-from tests.email.imap_server import ImapServer, imap_server
+from tests.email.imap_server import ImapServer
 from tests.email.smtp_server import SmtpServer
 from tests.privacy.trace import untraceable
 from tests.reliability.harness import Assistant, Official
@@ -45,12 +43,6 @@ LUIS_MAIL = "planeacion05001@municipio.gov.co"
 PHONE = "300 123 4567"
 MAILBOX = "ciudadesyterritoriosinteligentes@mintic.gov.co"
 WAIT = 60.0
-
-
-@pytest.fixture(scope="module")
-def imap() -> Iterator[ImapServer]:
-    with imap_server() as server:
-        yield server
 
 
 class AuthSmtpServer(SmtpServer):

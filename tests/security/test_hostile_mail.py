@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -21,7 +20,6 @@ from bot.config import Config
 from bot.storage.base import tickets
 from bot.storage.sql import SqlStore
 from nlu.rules import RulesFirst
-from tests.email.imap_server import ImapServer, imap_server
 from tests.email.smtp_server import SmtpServer, free_port
 from tests.email.test_end_to_end import US, email_config, running
 from tests.nlu.helpers import embedded, shared_cache
@@ -31,12 +29,6 @@ MAX_BYTES = 1_000_000
 WAIT = 60.0
 ANA = "ana.perez@pasto.gov.co"
 SPOOFER = "soporte@mintic-gov.co.ru"
-
-
-@pytest.fixture(scope="module")
-def imap() -> Iterator[ImapServer]:
-    with imap_server() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import os
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import Any
@@ -24,7 +24,7 @@ from bot.app import App, build_app, build_services
 from bot.config import PROJECT_ROOT, Config
 from bot.runner import run_services
 from nlu.rules import RulesFirst
-from tests.email.imap_server import ImapServer, imap_server
+from tests.email.imap_server import ImapServer
 from tests.email.smtp_server import Received, SmtpServer
 from tests.nlu.helpers import embedded, shared_cache
 from tests.telegram.botapi_server import BotApiServer
@@ -37,12 +37,6 @@ MAILBOX = "ciudadesyterritoriosinteligentes@mintic.gov.co"
 LUISA = "Luisa Gómez <luisa.gomez@mintic.gov.co>"
 WAIT = 30.0
 NUMBER = re.compile(r"CTI-\d{4}-\d{5}")
-
-
-@pytest.fixture(scope="module")
-def imap() -> Iterator[ImapServer]:
-    with imap_server() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
