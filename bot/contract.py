@@ -66,6 +66,10 @@ class OutgoingMessage:
     # An apology: the message was not handled and nothing of it was saved (the database was
     # unavailable, or a bug). A channel must not show the input as accepted (a pressed button).
     failed: bool = False
+    # The pressed option was not acted on (a stale button: a question no longer open, an old
+    # menu). `text` is a short notice; a channel answers the press with it and leaves the
+    # message that carried the button as it was, instead of marking the choice as taken.
+    option_ignored: bool = False
 
 
 @dataclass(frozen=True, slots=True)
