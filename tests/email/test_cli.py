@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.telegram.test_cli import finished, one_error_line, start
+from tests.processes import finished, one_error_line, start
 
 
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:

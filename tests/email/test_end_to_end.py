@@ -5,22 +5,17 @@ outbox and a real SMTP server (aiosmtpd) receives the replies, on SQLite and Pos
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
 
-from bot.app import build_app, email_services
-from bot.config import PROJECT_ROOT, Config
-from bot.runner import run_services
 from nlu.rules import RulesFirst
+from tests.email.helpers import US, email_config, running
 from tests.email.imap_server import ImapServer
 from tests.email.smtp_server import SmtpServer
 from tests.nlu.helpers import embedded, shared_cache
 
-US = "asistente@cti.test"
 ANA = "ana.perez@pasto.gov.co"
 WAIT = 30.0
 
@@ -28,34 +23,6 @@ WAIT = 30.0
 @pytest.fixture(scope="module")
 def nlu(tmp_path_factory) -> RulesFirst:
     return RulesFirst(embedded(shared_cache(tmp_path_factory)))
-
-
-def email_config(database_url: str, smtp: SmtpServer, imap: ImapServer, folder: str) -> Config:
-    return Config.model_validate(
-        {
-            "root": str(PROJECT_ROOT),
-            "database": {"url": database_url},
-            "channels": {
-                "console": {"enabled": False},
-                "email": {
-                    "enabled": True,
-                    "address": US,
-                    "inbound": "imap",
-                    "smtp": {"host": "127.0.0.1", "port": smtp.port, "security": "none"},
-                    "imap": {
-                        "host": "127.0.0.1",
-                        "port": imap.port,
-                        "security": "none",
-                        "username": imap.user,
-                        "folder": folder,
-                        "idle_seconds": 20,
-                    },
-                    "outbox": {"idle_seconds": 0.5},
-                },
-            },
-            "secrets": {"imap_password": imap.password},
-        }
-    )
 
 
 class Official:
@@ -118,19 +85,6 @@ class Official:
         return body.get_content()
 
 
-@contextlib.asynccontextmanager
-async def running(config: Config, nlu: RulesFirst) -> AsyncIterator[None]:
-    app = await build_app(config, interpreter=nlu)
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_services(email_services(app), stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 30)
-        await app.close()
-
-
 async def test_a_whole_diagnosis_by_email(database_url, imap, nlu, request):
     folder = f"Buzon{abs(hash(request.node.nodeid)) % 10**8}"
     await imap.create(folder)
@@ -156,7 +110,7 @@ async def test_a_whole_diagnosis_by_email(database_url, imap, nlu, request):
 
             text = await ana.say("excel")
             [sheet] = [p for p in ana.last.iter_attachments() if p.get_filename().endswith(".xlsx")]
-            from tests.report.test_spreadsheet import fill
+            from tests.report.helpers import fill
 
             filled = fill(sheet.get_content(), {"PER-HDI-01": "c", "PER-HDI-02": "zz"})
             text = await ana.say("Le envío el archivo", attachment=("cuestionario.xlsx", filled))

@@ -74,3 +74,13 @@ class Chat:
         await self.send(email)
         await self.send("sí")
         return self.last
+
+
+async def answers_of(store, assessment_id):
+    async with store.transaction() as tx:
+        return await tx.answers(assessment_id)
+
+
+async def state_of(store, chat: Chat):
+    async with store.transaction() as tx:
+        return await tx.find_conversation(chat.key)

@@ -5,17 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.contract import ConversationKey
-from tests.engine.chat import Chat
-
-
-async def answers_of(store, assessment_id):
-    async with store.transaction() as tx:
-        return await tx.answers(assessment_id)
-
-
-async def state_of(store, chat: Chat):
-    async with store.transaction() as tx:
-        return await tx.find_conversation(chat.key)
+from tests.engine.chat import Chat, answers_of, state_of
 
 
 async def answer_all(chat: Chat, pick=lambda i, opts: opts[min(1, len(opts) - 1)], limit=400):

@@ -3,21 +3,16 @@ message's own transaction, and questions come a block (subdimension) at a time."
 
 from __future__ import annotations
 
-import itertools
-import re
-from dataclasses import dataclass, field
-
 import pytest
 
 from bot.app import build_deps
 from bot.config import load_config
-from bot.contract import ConversationKey, IncomingMessage, Notice
+from bot.contract import ConversationKey, IncomingMessage
 from bot.engine import Engine
 from bot.storage.api import StorageError
 from bot.storage.engine import make_engine
 from bot.storage.sql import SqlStore
-
-_ids = itertools.count(1)
+from tests.engine.mailbox import Mailbox, block_size
 
 
 @pytest.fixture
@@ -32,49 +27,6 @@ def email_engine(store, static, interpreter) -> Engine:
     )
     engine.woken = woken  # type: ignore[attr-defined]
     return engine
-
-
-@dataclass
-class Mailbox:
-    """A contact writing to the assistant; reads the replies queued in the outbox."""
-
-    engine: Engine
-    address: str
-    seen: int = 0
-    inbox: list[Notice] = field(default_factory=list)
-
-    async def send(self, text: str, message_id: str | None = None) -> Notice | None:
-        message = IncomingMessage(
-            ConversationKey("email", self.address),
-            message_id or f"<e{next(_ids)}@municipio.gov.co>",
-            text=text,
-            subject="Diagnóstico",
-        )
-        assert await self.engine.handle(message) == []
-        async with self.engine.store.transaction() as tx:
-            new = await tx.outbox_for(self.address, self.seen)
-        notices = []
-        for item in new:  # conversation replies; other mail (a code) is read separately
-            assert item.id is not None
-            self.seen = max(self.seen, item.id)
-            if isinstance(item, Notice):
-                notices.append(item)
-        self.inbox.extend(notices)
-        return notices[-1] if notices else None
-
-    @property
-    def text(self) -> str:
-        return "\n".join(r.text for r in self.inbox[-1].replies)
-
-    async def register(self) -> Notice | None:
-        for line in ("Hola", "acepto", "alcaldía", "Tunja", "sí", "Marta Gil", "Asesora TIC"):
-            await self.send(line)
-        await self.send(self.address)
-        return await self.send("sí")
-
-
-def block_size(text: str) -> int:
-    return len(re.findall(r"^\d+\) $", text, re.MULTILINE))
 
 
 async def test_replies_are_queued_threaded_and_the_outbox_woken(email_engine):
@@ -145,7 +97,7 @@ async def test_a_database_outage_is_raised_so_the_mail_is_kept(static, interpret
 async def test_the_questionnaire_by_spreadsheet(email_engine):
     from bot import spreadsheet
     from bot.contract import Attachment
-    from tests.report.test_spreadsheet import fill
+    from tests.report.helpers import fill
 
     ana = Mailbox(email_engine, "marta@tunja.gov.co")
     await ana.register()

@@ -7,8 +7,7 @@ and name their municipality in a sentence.
 
 from __future__ import annotations
 
-from tests.engine.chat import Chat
-from tests.engine.test_conversation import answers_of, state_of
+from tests.engine.chat import Chat, answers_of, state_of
 
 FIRST = "PER-EDU-01"  # a) No existe un programa ... c) Está adoptado pero aún no se implementa
 SECOND = "PER-EDU-02"  # a figure, in %

@@ -13,7 +13,7 @@ from bot.config import load_config
 from bot.contract import ConversationKey, IncomingMessage, OutboundEmail
 from bot.engine import Engine
 from tests.engine.chat import Chat
-from tests.engine.test_email_blocks import Mailbox
+from tests.engine.mailbox import Mailbox
 
 ADDRESS = "ana@pasto.gov.co"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,10 @@ def shared_cache(factory: pytest.TempPathFactory) -> Path:
 def default_interpreter(interpreter: EmbeddedInterpreter) -> RulesFirst:
     """What `config.yml`'s default backend builds: rules in front of the classifier."""
     return RulesFirst(interpreter)
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

@@ -9,9 +9,8 @@ from bot.config import ConfigError, load_config
 from nlu.embedded import EmbeddedInterpreter
 from nlu.rasa_http import RasaHttpInterpreter
 from nlu.rules import RuleInterpreter, RulesFirst
-from tests.nlu.helpers import shared_cache
+from tests.nlu.helpers import closed_port_url, shared_cache
 from tests.nlu.rasa_standin import RECORDED, RasaStandIn
-from tests.nlu.test_rasa_http import closed_port_url
 
 
 def config_for(cache, **nlu):

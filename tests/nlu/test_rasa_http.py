@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import logging
-import socket
 
 import pytest
 
 from nlu.base import FALLBACK
 from nlu.rasa_http import RasaHttpInterpreter, RasaResponseError, to_parse
 from nlu.rules import RuleInterpreter
+from tests.nlu.helpers import closed_port_url
 from tests.nlu.rasa_standin import RECORDED, RasaStandIn
-
-
-def closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 class Clock:

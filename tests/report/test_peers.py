@@ -17,7 +17,7 @@ from bot.report.view import report_view
 from bot.scoring import score
 from bot.territory import Entity
 from tests.factories import answers, build
-from tests.report.test_render import ANSWERS, MAILBOX, MEDELLIN, visible
+from tests.report.helpers import ANSWERS, MAILBOX, MEDELLIN, visible
 
 WHEN = datetime(2026, 3, 7, 15, 30)
 COMPARISON = PeerComparison(

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import re
 from datetime import date, datetime
-from html.parser import HTMLParser
 
 import pytest
 
@@ -28,20 +27,10 @@ from bot.report.view import report_view, split_ranked
 from bot.scoring import score
 from bot.territory import Entity
 from tests.factories import answers, build, node, questionnaire_raw
+from tests.report.helpers import ANSWERS, MAILBOX, MEDELLIN, visible
 
-ANSWERS = {
-    "GOB-SER-01": "si",
-    "GOB-SER-02": "no",
-    "GOB-SER-03": 65,
-    "GOB-DAT-01": "medio",
-    "HAB-MOV-01": "c",
-    "HAB-SER-01": "no_se",
-    "HAB-SER-02": "si",
-}
-MEDELLIN = Entity("05001", "alcaldia", "Medellín", "05", "Antioquia")
 HOSTILE = Entity("05999", "alcaldia", '<script>alert("x")</script> & Cía', "05", "Antioquia")
 WHEN = datetime(2026, 3, 7, 15, 30)
-MAILBOX = "ciudadesyterritoriosinteligentes@mintic.gov.co"
 
 
 @pytest.fixture(scope="module")
@@ -64,31 +53,6 @@ def case():
 def report(case, templates_dir):
     q, s = case
     return build_report(q, s, MEDELLIN, WHEN, templates_dir)
-
-
-class _Text(HTMLParser):
-    """The visible text of a page, whitespace collapsed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        self._skip += tag in ("style", "script")
-
-    def handle_endtag(self, tag):
-        self._skip -= tag in ("style", "script")
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
-def visible(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return re.sub(r"\s+", " ", " ".join(parser.parts)).replace(NBSP, " ")
 
 
 def test_view_holds_the_hand_computed_numbers(case):

@@ -12,21 +12,9 @@ from bot import spreadsheet
 from bot.config import PROJECT_ROOT
 from bot.scoring import Answer
 from dialogues.questionnaire import load_questionnaire
+from tests.report.helpers import fill
 
 Q = load_questionnaire(PROJECT_ROOT / "data" / "questionnaire" / "v1.yml")
-
-
-def fill(data: bytes, values: dict[str, object]) -> bytes:
-    """Write answers in the "Respuesta" column by question id, as a person would in Excel."""
-    book = load_workbook(io.BytesIO(data))
-    sheet = book[spreadsheet.SHEET]
-    for row in range(spreadsheet.HEADER_ROW + 1, sheet.max_row + 1):
-        qid = sheet.cell(row, spreadsheet.ID_COL).value
-        if qid in values:
-            sheet.cell(row, spreadsheet.ANSWER_COL).value = values[qid]
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def test_the_sheet_lists_every_applicable_question_with_current_answers():

@@ -22,7 +22,7 @@ from bot.scoring import Answer
 from bot.storage.api import AssessmentRecord, CycleAssessment, StoredAnswer
 from bot.territory import Entity
 from tests.factories import answers, build
-from tests.report.test_render import ANSWERS
+from tests.report.helpers import ANSWERS
 
 Q = build()
 BOGOTA = ZoneInfo("America/Bogota")

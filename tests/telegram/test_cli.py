@@ -6,15 +6,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.processes import finished, one_error_line, start
 from tests.telegram.botapi_server import BotApiServer
 from tests.telegram.conftest import Person
-
-CTI = Path(sys.executable).parent / "cti"
 
 
 def environment(tmp_path: Path, server: BotApiServer | None, **extra: str) -> dict[str, str]:
@@ -30,30 +28,6 @@ def environment(tmp_path: Path, server: BotApiServer | None, **extra: str) -> di
         env.update(CTI_TELEGRAM_BASE_URL=server.base_url)
     env.update(extra)
     return env
-
-
-async def start(env: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        str(CTI),
-        "run",
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
-async def finished(process: asyncio.subprocess.Process) -> tuple[int, str]:
-    _, stderr = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode is not None
-    return process.returncode, stderr.decode()
-
-
-def one_error_line(stderr: str) -> str:
-    assert "Traceback" not in stderr, stderr
-    errors = [line for line in stderr.splitlines() if line.startswith("Error: ")]
-    assert len(errors) == 1, stderr
-    return errors[0]
 
 
 async def test_a_missing_token_is_one_line(tmp_path: Path) -> None:

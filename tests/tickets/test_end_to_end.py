@@ -13,10 +13,9 @@ import asyncio
 import contextlib
 import os
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from email.utils import getaddresses
-from typing import Any
 
 import pytest
 
@@ -29,13 +28,12 @@ from tests.email.smtp_server import Received, SmtpServer
 from tests.nlu.helpers import embedded, shared_cache
 from tests.telegram.botapi_server import BotApiServer
 from tests.telegram.conftest import Person
+from tests.tickets.helpers import MAILBOX, WAIT, to, until, until_settled
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 US = "asistente@cti.test"
-MAILBOX = "ciudadesyterritoriosinteligentes@mintic.gov.co"
 LUISA = "Luisa Gómez <luisa.gomez@mintic.gov.co>"
-WAIT = 30.0
 NUMBER = re.compile(r"CTI-\d{4}-\d{5}")
 
 
@@ -109,19 +107,6 @@ async def running(config: Config, nlu: RulesFirst, telegram: BotApiServer) -> As
         stop.set()
         await asyncio.wait_for(task, 30)
         await app.close()
-
-
-async def until(condition: Callable[[], Any], what: str, wait: float = WAIT) -> Any:
-    deadline = asyncio.get_running_loop().time() + wait
-    while not (result := condition()):
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
-    return result
-
-
-def to(smtp: SmtpServer, address: str) -> list[Received]:
-    return [r for r in smtp.recorder.received if address in r.rcpt_tos]
 
 
 def text_of(message: EmailMessage) -> str:
@@ -223,7 +208,7 @@ async def test_a_telegram_request_reaches_the_mailbox_and_the_reply_comes_back(
                 n=2,
             )
             await until(lambda: len(ana.chat.bot_messages()) > before, "the relayed reply")
-            await asyncio.sleep(0.5)  # anything else (the spoofed one) would have come by now
+            await until_settled(app.store, imap, folder)  # so the spoofed one would be here too
             [relayed] = ana.chat.bot_messages()[before:]
             assert relayed["text"].startswith(
                 f"Respuesta del equipo de MinTIC a su solicitud {number}"
@@ -354,11 +339,12 @@ async def test_smtp_down_the_ticket_is_created_and_the_email_leaves_once_it_is_b
             try:
                 [routed] = await until(lambda: to(smtp, MAILBOX), "the email once SMTP is back")
                 assert routed.message["Message-ID"] == stored.routed_message_id
-                await asyncio.sleep(1.0)  # retries would show up here
-                assert len(to(smtp, MAILBOX)) == 1
+                # Marked sent, nothing else pending: no retry is left that could still come.
+                await until_settled(app.store, imap, folder)
                 async with app.store.transaction() as tx:
                     _, status = await tx.outbox_item(stored.routed_message_id)
                 assert status == "sent"
+                assert len(to(smtp, MAILBOX)) == 1
             finally:
                 await smtp.stop()
 

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,9 +15,10 @@ from bot.app import App, build_app, email_services
 from bot.config import PROJECT_ROOT, Config
 from bot.runner import run_services
 from bot.storage.api import NewTicket
+from channels.email.worker import OutboxWorker
 from nlu.rules import RuleInterpreter
 from tests.email.smtp_server import SmtpServer
-from tests.tickets.test_end_to_end import MAILBOX, to, until
+from tests.tickets.helpers import MAILBOX, to, until
 
 US = "asistente@cti.test"
 # Entities of Nariño, one request each (distinct entities: nothing merges).
@@ -55,16 +56,40 @@ def config(url: str, smtp: SmtpServer) -> Config:
 
 
 @contextlib.asynccontextmanager
-async def outbox_running(cfg: Config) -> AsyncIterator[App]:
+async def outbox_running(cfg: Config) -> AsyncIterator[tuple[App, OutboxWorker]]:
+    """The app with its outbox worker running; the worker too, for checks run once on demand."""
     app = await build_app(cfg, interpreter=RuleInterpreter())
+    services = email_services(app)
+    worker = services["email-outbox"]
+    assert isinstance(worker, OutboxWorker)
     stop = asyncio.Event()
-    task = asyncio.create_task(run_services(email_services(app), stop))
+    task = asyncio.create_task(run_services(services, stop))
     try:
-        yield app
+        yield app, worker
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
         await app.close()
+
+
+async def run_once_later(worker: OutboxWorker) -> int:
+    """One pass of the worker as if a day had gone by: past every lease and every backoff."""
+    now = worker.clock
+    worker.clock = lambda: now() + timedelta(days=1)
+    try:
+        return await worker.run_once()
+    finally:
+        worker.clock = now
+
+
+async def until_nothing_pending(app: App) -> None:
+    """Until every queued email was sent or given up (the worker marks it after SMTP's 250)."""
+    for _ in range(600):
+        async with app.store.transaction() as tx:
+            if not (await tx.outbox_counts())["pending"]:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("emails still pending")
 
 
 async def open_tickets(app: App, codes: list[str]) -> list[str]:
@@ -86,17 +111,19 @@ async def open_tickets(app: App, codes: list[str]) -> list[str]:
 @pytest.mark.slow
 async def test_fifty_tickets_during_an_outage_arrive_once_each(database_url):
     smtp = SmtpServer()  # not started: down
-    async with outbox_running(config(database_url, smtp)) as app:
+    async with outbox_running(config(database_url, smtp)) as (app, worker):
         numbers = await open_tickets(app, CODES)
         assert len(set(numbers)) == 50
-        await asyncio.sleep(1.0)  # the worker tries and fails meanwhile
+        await worker.run_once()  # one attempt awaited here (the service makes others), failing
         async with app.store.transaction() as tx:
             counts = await tx.outbox_counts()
         assert counts == {"pending": 50}
         await smtp.start()
         try:
             await until(lambda: len(to(smtp, MAILBOX)) >= 50, "50 emails", wait=60)
-            await asyncio.sleep(1.5)  # a duplicate would show up here
+            await until_nothing_pending(app)
+            # Nothing is left to send even after every lease and backoff: no duplicate can come.
+            assert await run_once_later(worker) == 0
             received = to(smtp, MAILBOX)
             assert len(received) == 50
             ids = [r.message["Message-ID"] for r in received]
@@ -111,7 +138,7 @@ async def test_fifty_tickets_during_an_outage_arrive_once_each(database_url):
 async def test_a_permanent_refusal_fails_the_email_once_with_an_alert(database_url, caplog):
     async with SmtpServer() as smtp:
         smtp.recorder.reply = "550 5.1.1 mailbox unavailable"
-        async with outbox_running(config(database_url, smtp)) as app:
+        async with outbox_running(config(database_url, smtp)) as (app, worker):
             with caplog.at_level(logging.ERROR, logger="channels.email.worker"):
                 [number] = await open_tickets(app, ["52001"])
                 async with app.store.transaction() as tx:
@@ -126,7 +153,8 @@ async def test_a_permanent_refusal_fails_the_email_once_with_an_alert(database_u
                     if (await status())[0] == "failed":
                         break
                     await asyncio.sleep(0.05)
-                await asyncio.sleep(1.0)  # no retry may follow
+                # No retry may follow, however late the worker looks again.
+                assert await run_once_later(worker) == 0
                 assert await status() == ("failed", 1)
             alerts = [r for r in caplog.records if "ALERTA outbox" in r.getMessage()]
             assert len(alerts) == 1 and routed in alerts[0].getMessage()
