@@ -20,8 +20,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# One pytest worker per core (2 on the developers' machines and CI): each worker has its own
+# PostgreSQL server, temporary folders and NLU cache (see tests/conftest.py).
 test: lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 bench: $(STAMP)
 	$(PY) bench/report.py
