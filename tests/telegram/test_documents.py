@@ -63,10 +63,12 @@ async def test_other_files_and_large_ones_are_refused_before_download(
         await ana._act(lambda: ana.chat.send_document("grande.xlsx", files.SHEET_MIME, large))
         assert ana.text == texts.render("telegram.document.size", megabytes=10)
         assert "10 MB" in ana.text
-        # Still at the questionnaire, and nothing was fetched.
+        assert server.calls_of("getFile") == []  # neither was fetched
+        # A file that only claims to be a spreadsheet reaches the engine, which says so.
+        await ana._act(lambda: ana.chat.send_document("malo.xlsx", files.SHEET_MIME, b"<html>"))
+        assert "No pude leer el archivo" in ana.text
         await ana.say("repetir")
         assert "Pregunta 1 de 103" in ana.text
-    assert server.calls_of("getFile") == []
     assert await stored_answers(engine, 1001) == {}
 
 
