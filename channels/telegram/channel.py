@@ -27,8 +27,7 @@ import hmac
 import logging
 import time
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -72,7 +71,7 @@ from bot.contract import (
     MessageHandler as Engine,
 )
 from channels.telegram import files
-from channels.telegram.order import SendOrder, turn_read
+from channels.telegram.order import KeyedLocks, SendOrder, turn_read
 from channels.telegram.pacing import ChatPacer
 from channels.telegram.render import coalesce, command_text, rows, split_text, with_choice
 
@@ -101,30 +100,6 @@ ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_membe
 MAX_CALLBACK_TEXT = 200  # answerCallbackQuery's notice
 PHOTO_TYPES = frozenset({"image/png", "image/jpeg"})
 _JOINED = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
-
-
-class KeyedLocks:
-    """One lock per key, dropped when nobody holds or waits for it (chats come and go)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: Hashable) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
-
-    def __len__(self) -> int:
-        return len(self._locks)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

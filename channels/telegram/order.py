@@ -5,7 +5,7 @@ until the previous one's replies are out (one a second per chat: `/resultados` t
 So a button pressed while replies are still leaving is read and answered at once (the spinner
 stops, a stale press says so) and its own replies queue behind the ones already waiting.
 
-    order = SendOrder()
+    locks, order = KeyedLocks(), SendOrder()
     async with locks.hold(chat):           # stage 1: the engine, one turn at a time
         replies = await engine.handle(message)
         delivery = order.queue(chat, lambda: send(replies))   # a place in line, taken now
@@ -20,7 +20,8 @@ ends.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 
 # Set by the poller for the update being handled in this task.
@@ -63,3 +64,27 @@ class SendOrder:
 
     def __len__(self) -> int:
         return len(self._tails)
+
+
+class KeyedLocks:
+    """One lock per key, dropped when nobody holds or waits for it (chats come and go)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: Hashable) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)

@@ -5,15 +5,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tests.telegram.botapi_model import (
+from tests.telegram.botapi_checks import (
     MAX_DESCRIPTION,
     MAX_DOWNLOAD_BYTES,
     MAX_SHORT_DESCRIPTION,
-    Chat,
-    Params,
-    Upload,
-    Webhook,
-    bad_request,
     check_caption,
     check_commands,
     check_description,
@@ -25,6 +20,7 @@ from tests.telegram.botapi_model import (
     check_webhook_url,
     shown_markup,
 )
+from tests.telegram.botapi_model import Chat, Params, Upload, Webhook, bad_request
 
 if TYPE_CHECKING:
     from tests.telegram.botapi_server import BotApiServer
