@@ -243,7 +243,7 @@ class TelegramChannel:
         incoming = IncomingMessage(key, f"c{query.id}", option=query.data)
         try:
             replies, delivery = await self._turn(bot, message.chat.id, incoming)
-        except BaseException:
+        except Exception:
             await self._quietly(bot.answer_callback_query(query.id))  # the spinner, at least
             raise
         ignored = next((r for r in replies if r.option_ignored), None)

@@ -162,8 +162,10 @@ class Poller:
             # One chat in order: the previous update was read by the engine (its replies may
             # still be leaving, in their own order), or it ended, however it ended.
             ended = asyncio.ensure_future(before.read.wait())
-            await asyncio.wait([before.task, ended], return_when=asyncio.FIRST_COMPLETED)
-            ended.cancel()
+            try:
+                await asyncio.wait([before.task, ended], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                ended.cancel()
         READ.set(read)
         try:
             await self.process(update)
