@@ -10,7 +10,7 @@ from bot.contract import IncomingMessage, Option, OutgoingMessage
 from channels.telegram.pacing import ChatPacer
 from tests.telegram.botapi_server import BotApiServer
 from tests.telegram.conftest import Person, running
-from tests.telegram.test_conversation import CHOSEN, answer_all
+from tests.telegram.helpers import CHOSEN, answer_all
 
 STALE = "Esa pregunta ya no está activa"
 

@@ -12,7 +12,7 @@ from bot import spreadsheet
 from channels.telegram import files
 from tests.telegram.botapi_server import BotApiServer
 from tests.telegram.conftest import Person, running
-from tests.telegram.test_conversation import stored_answers
+from tests.telegram.helpers import stored_answers
 
 
 async def test_the_questionnaire_sent_back_filled_in_is_saved(

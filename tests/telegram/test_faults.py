@@ -10,7 +10,7 @@ from bot.contract import Attachment, ConversationKey, Option, OutgoingMessage
 from channels.telegram.render import utf16_len
 from tests.telegram.botapi_server import BotApiServer
 from tests.telegram.conftest import Person, make_engine, running
-from tests.telegram.test_conversation import stored_answers
+from tests.telegram.helpers import stored_answers
 
 
 async def test_flood_control_is_waited_out(server: BotApiServer, engine, texts) -> None:

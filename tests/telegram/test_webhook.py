@@ -9,7 +9,7 @@ import aiohttp
 
 from tests.telegram.botapi_server import BotApiServer
 from tests.telegram.conftest import Person, running, webhook_settings
-from tests.telegram.test_conversation import answer_all
+from tests.telegram.helpers import answer_all
 
 
 async def test_a_conversation_over_the_webhook(server: BotApiServer, any_engine, texts) -> None:
