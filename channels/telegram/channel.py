@@ -1,8 +1,13 @@
 """The Telegram channel proper: python-telegram-bot handlers that translate, nothing more.
 
-An update becomes one `IncomingMessage` (text, or the value of a pressed button); the engine's
-replies become Bot API calls (inline keyboards, text split under 4,096 units, photos and
-documents). Conversation state lives in the engine's database only, so a restart loses nothing.
+An update becomes one `IncomingMessage` (text, the value of a pressed button, or a filled-in
+questionnaire sent as a document); the engine's replies become Bot API calls (inline keyboards,
+text split under 4,096 units, photos and documents). Conversation state lives in the engine's
+database only, so a restart loses nothing.
+
+A pressed button is answered as soon as the engine has read it, never behind the chat's queue
+of replies (order.py): with the engine's short notice when the press was not acted on (a stale
+button), in which case the message that carried it stays as it was.
 
 Exactly-once: the engine ignores a message id it has already processed, so the ids chosen here
 must be the same every time Telegram offers the same event again and never repeat for a
@@ -20,9 +25,9 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import time
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -65,6 +70,8 @@ from bot.contract import (
 from bot.contract import (
     MessageHandler as Engine,
 )
+from channels.telegram import files
+from channels.telegram.order import KeyedLocks, SendOrder, turn_read
 from channels.telegram.pacing import ChatPacer
 from channels.telegram.render import coalesce, command_text, rows, split_text, with_choice
 
@@ -87,34 +94,12 @@ COMMANDS = (
     "borrar",
     "cancelar",
 )
-# What we ask Telegram for: edits, reactions and the rest carry nothing the engine reads.
-ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+# What we ask Telegram for: reactions and the rest carry nothing the engine reads. Edits are
+# not read either, but the person is told so (once in a while), rather than left waiting.
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+MAX_CALLBACK_TEXT = 200  # answerCallbackQuery's notice
 PHOTO_TYPES = frozenset({"image/png", "image/jpeg"})
 _JOINED = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
-
-
-class KeyedLocks:
-    """One lock per key, dropped when nobody holds or waits for it (chats come and go)."""
-
-    def __init__(self) -> None:
-        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: Hashable) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
-
-    def __len__(self) -> int:
-        return len(self._locks)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -135,14 +120,21 @@ class TelegramChannel:
         backoff: float = 0.5,
         chat_messages_per_second: float = 0.0,
         id_key: bytes = b"",
+        edit_notice_seconds: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`id_key`: the secret that keys message-id digests (the composition root passes the
-        bot token); without it the digest only hides the chat id from a casual reader."""
+        bot token); without it the digest only hides the chat id from a casual reader.
+        `edit_notice_seconds`: a chat is told that edits are not read at most once that often,
+        so someone correcting a message ten times hears it once."""
         self.engine, self.texts = engine, texts
         self._id_key = id_key or b"asistente-cti"
         self.attempts, self.backoff = attempts, backoff
-        self._chats = KeyedLocks()
+        self._chats = KeyedLocks()  # the engine reads one update of a chat at a time
+        self._order = SendOrder()  # and the chat's replies leave in that order
         self.pacer = ChatPacer(chat_messages_per_second)  # 0: not paced
+        self.edit_notice_seconds, self.clock = edit_notice_seconds, clock
+        self._edit_notices: dict[int, float] = {}  # chat -> when it was last told
 
     # --- wiring ------------------------------------------------------------------------------
 
@@ -154,7 +146,13 @@ class TelegramChannel:
             ChatMemberHandler(self.on_membership, ChatMemberHandler.MY_CHAT_MEMBER)
         )
         application.add_handler(MessageHandler(private & filters.TEXT, self.on_text))
+        application.add_handler(MessageHandler(private & filters.Document.ALL, self.on_document))
         application.add_handler(MessageHandler(private, self.on_other))
+        application.add_handler(
+            MessageHandler(
+                filters.UpdateType.EDITED_MESSAGE & filters.ChatType.PRIVATE, self.on_edit
+            )
+        )
         application.add_handler(
             MessageHandler(filters.UpdateType.MESSAGE & ~filters.ChatType.PRIVATE, self.on_group)
         )
@@ -162,6 +160,14 @@ class TelegramChannel:
 
     def commands(self) -> list[BotCommand]:
         return [BotCommand(name, self.texts(f"telegram.command.{name}")) for name in COMMANDS]
+
+    def descriptions(self) -> tuple[str, str]:
+        """The bot's description (shown in an empty chat, up to 512 characters) and short
+        description (its profile and shared links, up to 120)."""
+        return (
+            self.texts("telegram.description").strip(),
+            self.texts("telegram.short_description").strip(),
+        )
 
     def message_id(self, chat_id: int, message_id: int) -> str:
         """The engine's id for a chat's message: stable across redeliveries, not the chat id."""
@@ -182,35 +188,94 @@ class TelegramChannel:
             text=text,
             received_at=message.date,
         )
-        async with self._chats.hold(message.chat.id):
-            await self.send(context.bot, await self.engine.handle(incoming))
+        _, delivery = await self._turn(context.bot, message.chat.id, incoming)
+        await delivery
+
+    async def on_document(self, update: Update, context: Context) -> None:
+        """A file: the questionnaire sent back filled in reaches the engine as an attachment;
+        any other file, or one too large, is refused with a sentence saying what is read."""
+        message = update.message
+        assert message is not None and message.document is not None
+        document, chat_id = message.document, message.chat.id
+        refused = files.refusal(document.file_name, document.mime_type, document.file_size)
+        data = b""
+        if refused is None:
+            try:
+                found = await self._retry(lambda: context.bot.get_file(document.file_id))
+                data = bytes(await self._retry(found.download_as_bytearray))
+            except BadRequest as exc:  # "file is too big": over what a bot may download
+                log.info("telegram: document in chat %s not downloaded: %s", chat_id, exc)
+                refused = "size"
+            else:
+                refused = files.refusal(document.file_name, document.mime_type, len(data))
+        if refused is not None:
+            limit = files.MAX_FILE_BYTES // (1024 * 1024)
+            await self._say(
+                context.bot, chat_id, self.texts(f"telegram.document.{refused}", megabytes=limit)
+            )
+            return
+        attachment = Attachment(
+            document.file_name or "cuestionario.xlsx",
+            document.mime_type or files.SHEET_MIME,
+            data,
+        )
+        incoming = IncomingMessage(
+            ConversationKey("telegram", str(chat_id)),
+            self.message_id(chat_id, message.message_id),
+            text=message.caption or "",
+            attachments=(attachment,),
+            received_at=message.date,
+        )
+        _, delivery = await self._turn(context.bot, chat_id, incoming)
+        await delivery
 
     async def on_button(self, update: Update, context: Context) -> None:
-        """Answer the button at once, pass its value to the engine, mark the choice, reply."""
-        query = update.callback_query
+        """Pass the button's value to the engine and answer the press at once: marked as
+        chosen when the engine acted on it, or with the engine's notice when it did not."""
+        query, bot = update.callback_query, context.bot
         assert query is not None
-        # Stop the client's spinner first; a redelivered query is too old to answer, harmlessly.
-        await self._quietly(context.bot.answer_callback_query(query.id))
         message = query.message
         if message is None or message.chat.type != ChatType.PRIVATE or not query.data:
+            # Stop the spinner; a redelivered query is too old to answer, harmlessly.
+            await self._quietly(bot.answer_callback_query(query.id))
             return
         key = ConversationKey("telegram", str(message.chat.id))
         incoming = IncomingMessage(key, f"c{query.id}", option=query.data)
-        async with self._chats.hold(message.chat.id):
-            replies = await self.engine.handle(incoming)
-            # Not handled (the database is down): the buttons stay, to be pressed again.
-            if isinstance(message, Message) and not any(r.failed for r in replies):
-                await self._show_choice(context.bot, message, query.data)
-            await self.send(context.bot, replies)
+        try:
+            replies, delivery = await self._turn(bot, message.chat.id, incoming)
+        except Exception:
+            await self._quietly(bot.answer_callback_query(query.id))  # the spinner, at least
+            raise
+        ignored = next((r for r in replies if r.option_ignored), None)
+        notice = _callback_text(ignored.text) if ignored is not None else None
+        await self._quietly(bot.answer_callback_query(query.id, text=notice))
+        # Not acted on (a stale button), or not handled (the database is down): the message
+        # stays as it was; its buttons can be pressed again.
+        acted = ignored is None and not any(r.failed for r in replies)
+        if acted and isinstance(message, Message):
+            await self._show_choice(bot, message, query.data)
+        await delivery
 
     async def on_other(self, update: Update, context: Context) -> None:
-        """Stickers, photos, voice notes: say that only text and buttons are read."""
+        """Stickers, photos, voice notes: say what is read (text, buttons, the questionnaire)."""
         message = update.message
         assert message is not None
-        await self._retry(
-            lambda: context.bot.send_message(message.chat.id, self.texts("telegram.text_only")),
-            chat_id=message.chat.id,
-        )
+        await self._say(context.bot, message.chat.id, self.texts("telegram.text_only"))
+
+    async def on_edit(self, update: Update, context: Context) -> None:
+        """An edited message is not read again: say so, once in a while, so the person writes
+        the correction as a new message instead of waiting for an answer."""
+        message = update.edited_message
+        assert message is not None
+        chat_id, now = message.chat.id, self.clock()
+        told = self._edit_notices.get(chat_id)
+        if told is not None and now - told < self.edit_notice_seconds:
+            return
+        if len(self._edit_notices) >= _EDIT_NOTICES_KEPT:
+            horizon = now - self.edit_notice_seconds
+            self._edit_notices = {c: t for c, t in self._edit_notices.items() if t > horizon}
+        self._edit_notices[chat_id] = now
+        await self._say(context.bot, chat_id, self.texts("telegram.edit_not_read"))
 
     async def on_membership(self, update: Update, context: Context) -> None:
         """Added to a group: explain, once, that the assistant works in private chats only."""
@@ -237,6 +302,30 @@ class TelegramChannel:
             log.info("telegram: chat %s cannot be written to: %s", chat, error)
         else:
             log.error("telegram: update in chat %s failed", chat, exc_info=error)
+
+    # --- one turn: the engine in the chat's order, then the replies in that order ------------
+
+    async def _turn(
+        self, bot: Bot, chat_id: int, incoming: IncomingMessage
+    ) -> tuple[list[OutgoingMessage], asyncio.Task[None]]:
+        """The engine's replies, and their delivery, queued behind the chat's earlier replies.
+        A stale button's notice is not among what is sent: it answers the press."""
+        async with self._chats.hold(chat_id):
+            replies = await self.engine.handle(incoming)
+            shown = [r for r in replies if not r.option_ignored]
+            delivery = self._order.queue(chat_id, lambda: self.send(bot, shown))
+        turn_read()
+        return replies, delivery
+
+    async def _say(self, bot: Bot, chat_id: int, text: str) -> None:
+        """A channel's own sentence to a chat, in its place among the chat's replies."""
+
+        async def say() -> None:
+            await self._retry(lambda: bot.send_message(chat_id, text), chat_id=chat_id)
+
+        delivery = self._order.queue(chat_id, say)
+        turn_read()
+        await delivery
 
     # --- rendering ---------------------------------------------------------------------------
 
@@ -349,6 +438,17 @@ class TelegramChannel:
             log.debug("telegram: ignored: %s", exc)
         except TelegramError as exc:
             log.info("telegram: ignored: %s", exc)
+
+
+_EDIT_NOTICES_KEPT = 1024  # chats remembered before those told long ago are forgotten
+
+
+def _callback_text(text: str) -> str:
+    """A notice that fits under a pressed button (200 characters)."""
+    text = " ".join(text.split())
+    if len(text) <= MAX_CALLBACK_TEXT:
+        return text
+    return text[: MAX_CALLBACK_TEXT - 1].rstrip() + "…"
 
 
 def keyboard(options: Sequence[Option]) -> InlineKeyboardMarkup | None:

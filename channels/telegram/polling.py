@@ -6,7 +6,9 @@ update that is still being handled: a crash means Telegram offers it again, and 
 message ids turn the repeat into a no-op.
 
 Updates are handled in a sliding window of at most 100 (what one getUpdates returns): each as
-its own task, in order within a chat, chats side by side. The offset is the oldest update still
+its own task, in order within a chat, chats side by side. "In order" means the engine reads them
+in order (order.py): a chat's next update starts once the previous one was read, while that
+one's replies may still be leaving at the chat's pace. The offset is the oldest update still
 running, so asking again returns the running ones too; those are recognised by id and skipped
 before python-telegram-bot parses them (parsing, not HTTP, is what repeated asking costs). A slow
 update holds back only the confirmation, not the updates behind it (unless 100 pile up).
@@ -19,16 +21,24 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import Conflict, EndPointNotFound, InvalidToken, NetworkError, RetryAfter
 
 from channels.telegram.channel import retry_after_seconds
+from channels.telegram.order import READ
 
 log = logging.getLogger(__name__)
 
 Process = Callable[[Update], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Started:
+    task: asyncio.Task[None]
+    read: asyncio.Event  # set once the engine has read the update (order.turn_read)
 
 
 class Poller:
@@ -55,7 +65,7 @@ class Poller:
         # the ids again from a random, possibly lower, number.)
         self._started: set[int] = set()
         self._running: dict[int, asyncio.Task[None]] = {}
-        self._tails: dict[Hashable, asyncio.Task[None]] = {}  # each chat's newest task
+        self._tails: dict[Hashable, _Started] = {}  # each chat's newest update
         self._finished = asyncio.Event()
 
     async def run(self) -> None:
@@ -134,25 +144,36 @@ class Poller:
     def _start(self, update: Update) -> None:
         chat = update.effective_chat
         key: Hashable = chat.id if chat else ("update", update.update_id)
-        task = asyncio.create_task(self._handle(update, self._tails.get(key)))
-        self._running[update.update_id] = self._tails[key] = task
+        read = asyncio.Event()
+        task = asyncio.create_task(self._handle(update, self._tails.get(key), read))
+        self._running[update.update_id] = task
+        started = self._tails[key] = _Started(task, read)
 
         def finished(done: asyncio.Task[None], update_id: int = update.update_id) -> None:
             self._running.pop(update_id, None)
-            if self._tails.get(key) is done:
+            if self._tails.get(key) is started:
                 del self._tails[key]
             self._finished.set()
 
         task.add_done_callback(finished)
 
-    async def _handle(self, update: Update, before: asyncio.Task[None] | None) -> None:
+    async def _handle(self, update: Update, before: _Started | None, read: asyncio.Event) -> None:
         if before is not None:
-            await asyncio.wait([before])  # one chat in order; how `before` ended is its business
+            # One chat in order: the previous update was read by the engine (its replies may
+            # still be leaving, in their own order), or it ended, however it ended.
+            ended = asyncio.ensure_future(before.read.wait())
+            try:
+                await asyncio.wait([before.task, ended], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                ended.cancel()
+        READ.set(read)
         try:
             await self.process(update)
         except Exception:
             # Handler errors are caught by the application; this is the last line.
             log.exception("telegram: update %s could not be processed", update.update_id)
+        finally:
+            read.set()
 
     def _advance(self) -> None:
         """Confirm everything before the oldest running update (or all that was started)."""

@@ -54,6 +54,8 @@ class TelegramSettings:
     token: str
     mode: Literal["polling", "webhook"] = "polling"
     base_url: str | None = None  # e.g. a local Bot API server: "http://host:8081/bot"
+    # Where files are downloaded from; None: beside `base_url` ("http://host:8081/file/bot").
+    base_file_url: str | None = None
     messages_per_second: float = 30.0  # 0: no local throttle (Telegram's 429s still honoured)
     rate_limit_retries: int = 3  # 429 answers waited out per request before giving up
     poll_timeout: int = 30  # seconds of one long poll
@@ -98,6 +100,9 @@ class TelegramService:
         )
         if settings.base_url:
             builder = builder.base_url(settings.base_url)
+        file_url = settings.base_file_url or _file_url(settings.base_url)
+        if file_url:
+            builder = builder.base_file_url(file_url)
         application = builder.build()
         self.channel.install(application)
         return application
@@ -146,13 +151,21 @@ class TelegramService:
                 delay *= 2
 
     async def _set_commands(self, application: App) -> None:
-        try:
-            await application.bot.set_my_commands(self.channel.commands())
-        except InvalidToken:
-            raise
-        except TelegramError as exc:
-            # The menu is a convenience: typing the commands works without it.
-            log.warning("telegram: setMyCommands failed: %s", exc)
+        """The "/" menu and the bot's descriptions, in Spanish, from the templates."""
+        bot = application.bot
+        description, short = self.channel.descriptions()
+        for name, call in (
+            ("setMyCommands", lambda: bot.set_my_commands(self.channel.commands())),
+            ("setMyDescription", lambda: bot.set_my_description(description)),
+            ("setMyShortDescription", lambda: bot.set_my_short_description(short)),
+        ):
+            try:
+                await call()
+            except InvalidToken:
+                raise
+            except TelegramError as exc:
+                # Conveniences: typing the commands works without the menu.
+                log.warning("telegram: %s failed: %s", name, exc)
 
     async def _run_polling(self, application: App) -> None:
         # getUpdates is refused while a webhook is set (say, from an earlier deployment).
@@ -204,6 +217,13 @@ class TelegramService:
             await asyncio.Event().wait()
         finally:
             await server.stop()
+
+
+def _file_url(base_url: str | None) -> str | None:
+    """A Bot API server's file URL beside its method URL: ".../bot" -> ".../file/bot"."""
+    if base_url and base_url.rstrip("/").endswith("/bot"):
+        return base_url.rstrip("/").removesuffix("/bot") + "/file/bot"
+    return None
 
 
 _REJECTED = (

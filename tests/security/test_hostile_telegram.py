@@ -68,11 +68,12 @@ async def test_hostile_updates_get_no_error_and_store_nothing(
         await ana.register()
         assert "Pregunta 1 de" in ana.text
 
-        # An edit of an earlier message is not a new message: no reply, nothing changes.
+        # An edit of an earlier message is not a new message: it is not read (the person is
+        # told so), nothing changes.
         first = ana.chat.chat.messages[min(ana.chat.chat.messages)]
         edited = dict(copy.deepcopy(first), text="borrar mis datos", edit_date=int(time.time()))
         await ana._act(lambda: server.enqueue({"edited_message": edited}))
-        assert ana.new == []
+        assert ana.text == texts.render("telegram.edit_not_read")
 
         for content in (
             {"sticker": STICKER},

@@ -5,40 +5,55 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tests.telegram.botapi_model import (
-    MAX_CAPTION,
-    MAX_DOCUMENT_BYTES,
-    ApiError,
-    Chat,
-    Params,
-    Upload,
-    Webhook,
-    bad_request,
+from tests.telegram.botapi_checks import (
+    MAX_DESCRIPTION,
+    MAX_DOWNLOAD_BYTES,
+    MAX_SHORT_DESCRIPTION,
+    check_caption,
     check_commands,
+    check_description,
+    check_document,
     check_markup,
     check_photo,
     check_secret,
     check_text,
-    utf16_len,
+    check_webhook_url,
+    shown_markup,
 )
+from tests.telegram.botapi_model import Chat, Params, Upload, Webhook, bad_request
 
 if TYPE_CHECKING:
     from tests.telegram.botapi_server import BotApiServer
 
 
-def _chat(server: BotApiServer, p: Params) -> Chat:
-    chat = server.chats.get(p.integer("chat_id", required=True) or 0)
+def _find_chat(server: BotApiServer, p: Params) -> Chat:
+    """By id, or by "@username" (channels and public groups only, as on Telegram)."""
+    raw = p.text("chat_id", required=True) or ""
+    if raw.startswith("@"):
+        name = raw[1:].lower()
+        chat = next(
+            (
+                c
+                for c in server.chats.values()
+                if c.type != "private" and c.username and c.username.lower() == name
+            ),
+            None,
+        )
+    else:
+        chat = server.chats.get(p.integer("chat_id", required=True) or 0)
     if chat is None:
         raise bad_request("chat not found")
+    return chat
+
+
+def _chat(server: BotApiServer, p: Params) -> Chat:
+    chat = _find_chat(server, p)
     chat.check_can_send()
     return chat
 
 
 def _caption(p: Params) -> str | None:
-    caption = p.text("caption")
-    if caption is not None and utf16_len(caption) > MAX_CAPTION:
-        raise bad_request("message caption is too long")
-    return caption
+    return check_caption(p.text("caption"), p.text("parse_mode"))
 
 
 def _upload(server: BotApiServer, p: Params, name: str) -> tuple[str, Upload]:
@@ -56,7 +71,7 @@ def _upload(server: BotApiServer, p: Params, name: str) -> tuple[str, Upload]:
 
 
 def _editable(server: BotApiServer, p: Params) -> dict[str, Any]:
-    chat = _chat(server, p)
+    chat = _find_chat(server, p)
     message = chat.messages.get(p.integer("message_id", required=True) or 0)
     if message is None:
         raise bad_request("message to edit not found")
@@ -100,8 +115,7 @@ class Methods:
         url = p.text("url", required=True) or ""
         if not url:
             return await Methods.delete_webhook(self, p)
-        if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        check_webhook_url(url)
         secret = check_secret(p.text("secret_token"))
         allowed = p.json("allowed_updates")
         if allowed is not None:
@@ -129,13 +143,13 @@ class Methods:
 
     async def send_message(self: BotApiServer, p: Params) -> dict[str, Any]:
         chat = _chat(self, p)
-        text = check_text(p.text("text"))
-        markup = check_markup(p.json("reply_markup"))
+        text = check_text(p.text("text"), p.text("parse_mode"))
+        markup = shown_markup(check_markup(p.json("reply_markup")))
         return chat.new_message(self.bot_user, text=text, reply_markup=markup)
 
     async def send_photo(self: BotApiServer, p: Params) -> dict[str, Any]:
         chat = _chat(self, p)
-        caption, markup = _caption(p), check_markup(p.json("reply_markup"))
+        caption, markup = _caption(p), shown_markup(check_markup(p.json("reply_markup")))
         file_id, upload = _upload(self, p, "photo")
         width, height = check_photo(upload)
         size = {
@@ -149,10 +163,9 @@ class Methods:
 
     async def send_document(self: BotApiServer, p: Params) -> dict[str, Any]:
         chat = _chat(self, p)
-        caption, markup = _caption(p), check_markup(p.json("reply_markup"))
+        caption, markup = _caption(p), shown_markup(check_markup(p.json("reply_markup")))
         file_id, upload = _upload(self, p, "document")
-        if len(upload.data) > MAX_DOCUMENT_BYTES:
-            raise ApiError(413, "Request Entity Too Large")
+        check_document(upload)
         document = {
             "file_id": file_id,
             "file_unique_id": f"u{file_id}",
@@ -166,7 +179,8 @@ class Methods:
 
     async def answer_callback_query(self: BotApiServer, p: Params) -> bool:
         query = self.callbacks.get(p.text("callback_query_id", required=True) or "")
-        if query is None or query["answered"]:
+        expired = query is None or time.monotonic() - query["at"] > self.callback_ttl
+        if query is None or query["answered"] or expired:
             raise bad_request(
                 "query is too old and response timeout expired or query ID is invalid"
             )
@@ -174,18 +188,35 @@ class Methods:
         if text is not None and len(text) > 200:
             raise bad_request("MESSAGE_TOO_LONG")
         query["answered"] = True
+        query["text"] = text
+        query["answered_at"] = time.monotonic()
         return True
 
     async def edit_message_text(self: BotApiServer, p: Params) -> dict[str, Any]:
         message = _editable(self, p)
-        text = check_text(p.text("text"))
-        _replace(message, check_markup(p.json("reply_markup")), text=text)
+        text = check_text(p.text("text"), p.text("parse_mode"))
+        _replace(message, check_markup(p.json("reply_markup"), inline_only=True), text=text)
         return message
 
     async def edit_message_reply_markup(self: BotApiServer, p: Params) -> dict[str, Any]:
         message = _editable(self, p)
-        _replace(message, check_markup(p.json("reply_markup")))
+        _replace(message, check_markup(p.json("reply_markup"), inline_only=True))
         return message
+
+    async def get_file(self: BotApiServer, p: Params) -> dict[str, Any]:
+        file_id = p.text("file_id", required=True) or ""
+        upload = self.uploads.get(file_id)
+        if upload is None:
+            raise bad_request("invalid file_id")
+        if len(upload.data) > MAX_DOWNLOAD_BYTES:
+            raise bad_request("file is too big")
+        path = self.file_paths.setdefault(file_id, f"documents/file_{len(self.file_paths)}")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(upload.data),
+            "file_path": path,
+        }
 
     async def leave_chat(self: BotApiServer, p: Params) -> bool:
         chat = self.chats.get(p.integer("chat_id", required=True) or 0)
@@ -204,6 +235,27 @@ class Methods:
 
     async def get_my_commands(self: BotApiServer, p: Params) -> list[dict[str, str]]:
         return self.commands.get(_scope_key(p), [])
+
+    async def set_my_description(self: BotApiServer, p: Params) -> bool:
+        text = check_description(p.text("description"), MAX_DESCRIPTION, "description")
+        self.descriptions[p.text("language_code") or ""] = text
+        return True
+
+    async def get_my_description(self: BotApiServer, p: Params) -> dict[str, str]:
+        language = p.text("language_code") or ""
+        return {"description": self.descriptions.get(language, self.descriptions.get("", ""))}
+
+    async def set_my_short_description(self: BotApiServer, p: Params) -> bool:
+        text = check_description(
+            p.text("short_description"), MAX_SHORT_DESCRIPTION, "short description"
+        )
+        self.short_descriptions[p.text("language_code") or ""] = text
+        return True
+
+    async def get_my_short_description(self: BotApiServer, p: Params) -> dict[str, str]:
+        language = p.text("language_code") or ""
+        found = self.short_descriptions.get(language, self.short_descriptions.get("", ""))
+        return {"short_description": found}
 
     async def delete_my_commands(self: BotApiServer, p: Params) -> bool:
         self.commands.pop(_scope_key(p), None)
@@ -225,6 +277,11 @@ class Methods:
         "setmycommands": set_my_commands,
         "getmycommands": get_my_commands,
         "deletemycommands": delete_my_commands,
+        "setmydescription": set_my_description,
+        "getmydescription": get_my_description,
+        "setmyshortdescription": set_my_short_description,
+        "getmyshortdescription": get_my_short_description,
+        "getfile": get_file,
     }
 
 

@@ -1,4 +1,5 @@
-"""What the local Bot API server knows: chats, messages, and the checks Telegram makes.
+"""What the local Bot API server knows: chats, messages, uploads, requests (the checks Telegram
+makes are in `botapi_checks`).
 
 Everything here is synchronous and free of HTTP; `botapi_server` puts it behind real HTTP. The
 error texts are Telegram's own, so python-telegram-bot raises the same exceptions it would raise
@@ -9,19 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
-import struct
 import time
 from dataclasses import dataclass, field
 from typing import Any
-
-MAX_TEXT = 4096  # Telegram counts UTF-16 code units (an emoji outside the BMP counts twice)
-MAX_CAPTION = 1024
-MAX_CALLBACK_DATA = 64
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
-_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
-_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class ApiError(Exception):
@@ -110,77 +101,13 @@ class Params:
         return value in (True, "true", "True", "1", 1)
 
 
-def check_text(text: str | None) -> str:
-    if text is None or not text.strip():
-        raise bad_request("message text is empty")
-    if utf16_len(text) > MAX_TEXT:
-        raise bad_request("message is too long")
-    return text
-
-
-def check_markup(raw: Any) -> dict[str, Any] | None:
-    """Validate an inline keyboard the way Telegram does (callback data 1-64 bytes, one action)."""
-    if raw is None:
-        return None
-    if not isinstance(raw, dict) or not isinstance(raw.get("inline_keyboard"), list):
-        raise bad_request("can't parse reply keyboard markup JSON object")
-    for row in raw["inline_keyboard"]:
-        if not isinstance(row, list):
-            raise bad_request("can't parse reply keyboard markup JSON object")
-        for button in row:
-            if not isinstance(button, dict) or not str(button.get("text", "")).strip():
-                raise bad_request("BUTTON_TEXT_INVALID")
-            actions = set(button) - {"text"}
-            if len(actions) != 1:
-                raise bad_request("text buttons are unallowed in the inline keyboard")
-            if "callback_data" in button:
-                data = button["callback_data"]
-                size = len(str(data).encode())
-                if not isinstance(data, str) or not 1 <= size <= MAX_CALLBACK_DATA:
-                    raise bad_request("BUTTON_DATA_INVALID")
-    return raw
-
-
-def png_size(data: bytes) -> tuple[int, int] | None:
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
-        return None
-    return struct.unpack(">II", data[16:24])
-
-
-def check_photo(upload: Upload) -> tuple[int, int]:
-    if len(upload.data) > MAX_PHOTO_BYTES:
-        raise ApiError(413, "Request Entity Too Large")
-    size = png_size(upload.data)
-    if size is None and upload.data[:3] != b"\xff\xd8\xff":
-        raise bad_request("IMAGE_PROCESS_FAILED")
-    width, height = size or (1, 1)
-    if width + height > 10000 or max(width, height) > 20 * min(width, height):
-        raise bad_request("PHOTO_INVALID_DIMENSIONS")
-    return width, height
-
-
-def check_commands(raw: Any) -> list[dict[str, str]]:
-    if not isinstance(raw, list) or len(raw) > 100:
-        raise bad_request("can't parse commands JSON object")
-    for command in raw:
-        if not isinstance(command, dict) or not _COMMAND.fullmatch(str(command.get("command"))):
-            raise bad_request("BOT_COMMAND_INVALID")
-        if not 1 <= len(str(command.get("description", "")).strip()) <= 256:
-            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-    return [{"command": c["command"], "description": c["description"]} for c in raw]
-
-
-def check_secret(secret: str | None) -> str | None:
-    if secret is not None and not _SECRET.fullmatch(secret):
-        raise bad_request("secret token contains unallowed characters")
-    return secret
-
-
 @dataclass
 class Chat:
     id: int
-    type: str  # private | group | supergroup
+    type: str  # private | group | supergroup | channel
     name: str  # first name of the user, or the group's title
+    username: str | None = None  # a channel's or public group's @username
+    started: bool = True  # a private chat: the user has written to the bot (/start)
     next_message_id: int = 1
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     bot_is_member: bool = True
@@ -189,7 +116,8 @@ class Chat:
     def json(self) -> dict[str, Any]:
         if self.type == "private":
             return {"id": self.id, "type": "private", "first_name": self.name}
-        return {"id": self.id, "type": self.type, "title": self.name}
+        found = {"id": self.id, "type": self.type, "title": self.name}
+        return {**found, "username": self.username} if self.username else found
 
     def new_message(self, sender: dict[str, Any], **content: Any) -> dict[str, Any]:
         message = {
@@ -208,6 +136,8 @@ class Chat:
             raise ApiError(403, "Forbidden: bot is not a member of the group chat")
         if self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if not self.started:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
 
 
 def user_json(user_id: int, first_name: str) -> dict[str, Any]:

@@ -83,7 +83,10 @@ class BotApiServer(Methods):
         username: str = "cti_prueba_bot",
         webhook_retry_delay: float = 0.05,
         webhook_attempts: int = 5,
+        callback_ttl: float = 15.0,
     ) -> None:
+        """`callback_ttl`: seconds a button press may still be answered (Telegram does not
+        document its own; clients give up on the spinner after about that long)."""
         self.token, self.username = token, username
         self.bot_user = {
             "id": BOT_ID,
@@ -99,7 +102,12 @@ class BotApiServer(Methods):
         self.deliveries: list[Delivery] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.uploads: dict[str, Upload] = {}
-        self.callbacks: dict[str, dict[str, Any]] = {}  # id -> {chat_id, message_id, answered}
+        # id -> {chat_id, message_id, at, answered, text, answered_at}
+        self.callbacks: dict[str, dict[str, Any]] = {}
+        self.callback_ttl = callback_ttl
+        self.file_paths: dict[str, str] = {}  # file id -> its path under base_file_url
+        self.descriptions: dict[str, str] = {}  # language code ("" for all) -> text
+        self.short_descriptions: dict[str, str] = {}
         self.webhook: Webhook | None = None
         self.allowed_updates: list[str] = []
         self.webhook_retry_delay, self.webhook_attempts = webhook_retry_delay, webhook_attempts
@@ -126,6 +134,7 @@ class BotApiServer(Methods):
     async def start(self) -> None:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         # A long poll from a bot that is gone would otherwise hold the shutdown for a minute.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -167,6 +176,17 @@ class BotApiServer(Methods):
     def private_chat(self, user_id: int, first_name: str = "Usuario") -> SimChat:
         chat = self.chats.setdefault(user_id, Chat(user_id, "private", first_name))
         return SimChat(self, chat, user_json(user_id, first_name))
+
+    def known_user(self, user_id: int, first_name: str = "Usuario") -> SimChat:
+        """A Telegram user who never wrote to the bot: messages to them are refused with 403
+        until they send something (as /start does)."""
+        chat = self.chats.setdefault(user_id, Chat(user_id, "private", first_name, started=False))
+        return SimChat(self, chat, user_json(user_id, first_name))
+
+    def channel(self, chat_id: int, title: str, username: str) -> Chat:
+        """A public channel the bot may post to, by id or by "@username"."""
+        assert chat_id < 0, "channel ids are negative"
+        return self.chats.setdefault(chat_id, Chat(chat_id, "channel", title, username=username))
 
     def group_chat(self, chat_id: int, title: str, added_by: SimChat) -> SimChat:
         """A group the bot was just added to (a `my_chat_member` update, id in `.joined`);
@@ -425,11 +445,29 @@ class BotApiServer(Methods):
 
     def new_callback(self, chat_id: int, message_id: int) -> str:
         query_id = str(next(self._callback_ids))
-        self.callbacks[query_id] = {"chat_id": chat_id, "message_id": message_id, "answered": False}
+        self.callbacks[query_id] = {
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "at": time.monotonic(),
+            "answered": False,
+            "text": None,
+            "answered_at": None,
+        }
         return query_id
 
     def new_file_id(self) -> str:
         return f"AgAD{next(self._file_ids):08d}"
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """A file by the path getFile gave (what a bot downloads, up to 20 MB)."""
+        if request.match_info["token"] != self.token:
+            return web.json_response(ApiError(401, "Unauthorized").body(), status=401)
+        path = request.match_info["path"]
+        file_id = next((f for f, p in self.file_paths.items() if p == path), None)
+        self.calls.append(Call("download", {"file_path": path}, {}, time.monotonic()))
+        if file_id is None:
+            return web.json_response(ApiError(404, "Not Found").body(), status=404)
+        return web.Response(body=self.uploads[file_id].data)
 
 
 class SimChat:
@@ -452,8 +490,31 @@ class SimChat:
 
     def send_content(self, **content: Any) -> int:
         """Any message content, e.g. `sticker={...}` or `photo=[...]`."""
+        self.chat.started = True
         message = self.chat.new_message(self.user, **content)
         return self.server.enqueue({"message": message})
+
+    def send_document(
+        self, filename: str, mime_type: str, data: bytes, caption: str | None = None
+    ) -> int:
+        """A file, as the person's app uploads it: the bot gets its id and fetches it."""
+        file_id = self.server.new_file_id()
+        self.server.uploads[file_id] = Upload(filename, mime_type, data)
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": filename,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
+        return self.send_content(document=document, caption=caption)
+
+    def edit(self, message_id: int, text: str) -> int:
+        """The person edits one of their own messages: an `edited_message` update."""
+        message = self.chat.messages[message_id]
+        assert message["from"]["id"] == self.user["id"], "one edits only one's own messages"
+        message.update(text=text, edit_date=int(time.time()))
+        return self.server.enqueue({"edited_message": copy.deepcopy(message)})
 
     def press(self, message_id: int, data: str) -> int:
         """Press an inline button under one of the bot's messages (it must be there now)."""

@@ -22,6 +22,7 @@ import pytest
 
 from bot.app import Static, build_deps, load_static
 from bot.config import PROJECT_ROOT, load_config
+from bot.contract import MessageHandler
 from bot.engine import Engine
 from bot.storage.sql import open_store
 from channels.telegram import TelegramChannel, TelegramService, TelegramSettings, WebhookSettings
@@ -110,11 +111,17 @@ def webhook_settings(secret: str = "s3cr3t-Token_ok") -> WebhookSettings:
 
 @contextlib.asynccontextmanager
 async def running(
-    server: BotApiServer, engine: Engine, texts: Catalog, **changes: Any
+    server: BotApiServer,
+    engine: MessageHandler,
+    texts: Catalog,
+    channel_options: dict[str, Any] | None = None,
+    **changes: Any,
 ) -> AsyncIterator[TelegramService]:
-    """The Telegram service of `cti run` against the local server, until the block ends."""
+    """The Telegram service of `cti run` against the local server, until the block ends.
+    `channel_options` go to the `TelegramChannel`, `changes` to its `TelegramSettings`."""
     settings = settings_for(server, **changes)
-    service = TelegramService(TelegramChannel(engine, texts.render, backoff=0.05), settings)
+    channel = TelegramChannel(engine, texts.render, **{"backoff": 0.05, **(channel_options or {})})
+    service = TelegramService(channel, settings)
     task = asyncio.create_task(service.run())
     try:
         await _ready(server, service, task)

@@ -1,4 +1,4 @@
-"""What the Telegram tests share: answering the whole questionnaire, and reading what was stored."""
+"""Helpers of the Telegram tests: what the engine stored, and answering a questionnaire."""
 
 from __future__ import annotations
 

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import re
+
+from bot.config import PROJECT_ROOT
 from bot.contract import ConversationKey
 from channels.telegram import COMMANDS
 from nlu.rules import command_intent
@@ -56,6 +59,37 @@ async def test_commands_menu_is_registered_in_spanish(server: BotApiServer, engi
     for command in menu:
         assert command_intent(f"/{command['command']}") is not None, command  # the engine knows it
         assert command["description"] == texts.render(f"telegram.command.{command['command']}")
+
+
+async def test_descriptions_are_set_in_spanish(server: BotApiServer, engine, texts) -> None:
+    async with running(server, engine, texts):
+        pass
+    description = texts.render("telegram.description").strip()
+    short = texts.render("telegram.short_description").strip()
+    assert server.descriptions == {"": description}
+    assert server.short_descriptions == {"": short}
+    assert "autodiagnóstico" in description.lower() and "MinTIC" in short
+
+
+README_COMMAND = re.compile(r"^\s*\| `/([a-z_]+)` \| (.+?) \|\s*$")
+
+
+def readme_commands() -> list[tuple[str, str]]:
+    """The command table of the README's «Telegram» section, in its order."""
+    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Telegram\n", 1)[1].split("\n## ", 1)[0]
+    found = [README_COMMAND.match(line) for line in section.splitlines()]
+    return [(m.group(1), m.group(2)) for m in found if m is not None]
+
+
+async def test_the_readme_lists_the_registered_commands(
+    server: BotApiServer, engine, texts
+) -> None:
+    async with running(server, engine, texts):
+        pass
+    registered = [(c["command"], c["description"]) for c in server.commands["default/"]]
+    assert len(registered) == 10
+    assert readme_commands() == registered
 
 
 async def test_commands_reach_the_engine(server: BotApiServer, engine, texts) -> None:
