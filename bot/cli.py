@@ -7,13 +7,14 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from bot.config import ConfigError, load_config
+from bot.config import Config, ConfigError, load_config
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Print one clear line on stderr and exit with status 2 (no traceback)."""
     click.echo(f"Error: {message}", err=True)
     sys.exit(2)
@@ -52,7 +53,7 @@ def chat(db_url: str | None, address: str, files_dir: Path | None) -> None:
     asyncio.run(_chat(config, address, out_dir))
 
 
-async def _chat(config, address: str, files_dir: Path) -> None:  # noqa: ANN001
+async def _chat(config: Config, address: str, files_dir: Path) -> None:
     from bot.app import build_app
     from dialogues.messages import CatalogError
     from dialogues.questionnaire import QuestionnaireError

@@ -119,7 +119,7 @@ class SubdimensionScore:
     name: str
     dimension_id: str
     score: Score
-    by_measurement: Mapping[str, Score]
+    by_measurement: Mapping[MeasurementId, Score]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +129,7 @@ class DimensionScore:
     score: Score
     level: Level | None
     subdimensions: tuple[SubdimensionScore, ...]
-    by_measurement: Mapping[str, Score]
+    by_measurement: Mapping[MeasurementId, Score]
 
 
 @dataclass(frozen=True, slots=True)

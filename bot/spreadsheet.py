@@ -134,9 +134,9 @@ def build(
             sheet.add_data_validation(validation)
             validation.add(sheet.cell(row, ANSWER_COL))
         sheet.cell(row, ANSWER_COL).fill = PatternFill("solid", fgColor="FFF2CC")
-    for col, width in zip("ABCDEFGH", (6, 13, 16, 22, 60, 50, 14, 50), strict=True):
-        sheet.column_dimensions[col].width = width
-    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
+    for column, width in zip("ABCDEFGH", (6, 13, 16, 22, 60, 50, 14, 50), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -83,7 +83,7 @@ def write_csv(dataset: Dataset, path: Path) -> list[Path]:
 # --- XLSX --------------------------------------------------------------------------------------
 
 
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Value) -> WriteOnlyCell | Value:
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Value) -> Cell | Value:
     """A plain value where possible: a styled cell costs ~10x more to write."""
     if isinstance(value, datetime):
         # Excel has no time zones: the local wall-clock time, which openpyxl formats as a date.

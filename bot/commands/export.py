@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
 from zoneinfo import ZoneInfo
 
 import click
@@ -37,7 +36,7 @@ def format_of(out: Path, option: str | None) -> Format:
     chosen = option or out.suffix.lower().lstrip(".")
     if chosen not in FORMATS:
         fail(f"indique --format ({', '.join(FORMATS)}) o use esa extensión en --out ({out.name})")
-    return cast(Format, chosen)
+    return chosen
 
 
 def summary(dataset: Dataset, paths: list[Path]) -> str:

@@ -108,12 +108,13 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         # Take BEGIN away from the sqlite3 module; `_on_begin` emits our own.
-        dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
+        dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         # File databases were switched to WAL by `_check_file`; setting it again would take
         # an exclusive lock without waiting for it.
         cursor.execute("PRAGMA journal_mode")
-        if cursor.fetchone()[0] not in ("wal", "memory"):
+        row = cursor.fetchone()
+        if row is None or row[0] not in ("wal", "memory"):
             cursor.execute("PRAGMA journal_mode=WAL")
         for pragma in (
             "synchronous=FULL",

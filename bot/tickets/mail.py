@@ -107,7 +107,7 @@ class TicketMail:
     ) -> OutboundEmail:
         """The ticket for the mailbox, with the diagnosis summary and its report attached."""
         data = {**context, "diagnosis": diagnosis_data(diagnosis)}
-        attachments = ()
+        attachments: tuple[Attachment, ...] = ()
         if diagnosis is not None:
             attachments = (
                 Attachment(REPORT_FILE, "text/html", diagnosis.report_html.encode("utf-8")),
