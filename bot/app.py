@@ -166,16 +166,8 @@ def ticket_desk(config: Config, static: Static) -> TicketDesk:
     )
 
 
-def database_url(config: Config) -> str:
-    """The configured URL with a relative SQLite path resolved against the project root."""
-    url = config.database.url
-    prefix = "sqlite+aiosqlite:///"
-    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-        return prefix + str(config.path(Path(url.removeprefix(prefix))))
-    return url
-
-
 async def build_app(config: Config, *, interpreter: Interpreter | None = None) -> App:
+    from bot.storage.engine import database_url
     from bot.storage.sql import open_store
 
     static = load_static(config)
