@@ -22,10 +22,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.report.formatting import format_number
 from bot.scoring import Answer, InvalidAnswer, Score, Scores, item_score, score
 from bot.storage.api import CycleAssessment, StoredAnswer
 from dialogues.questionnaire import Questionnaire
+from nlu.numbers import format_number
 
 Value = str | int | float | datetime | None
 Row = dict[str, Value]

@@ -18,12 +18,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from bot.analytics.peers import PeerComparison
 from bot.config import RoutingConfig
-from bot.report.formatting import format_number, format_percent
 from bot.report.radar import png_size, radar_png
 from bot.report.view import ReportView, report_view
 from bot.scoring import Scores
 from bot.territory import Entity
 from dialogues.questionnaire import Questionnaire
+from nlu.numbers import format_number, format_percent
 
 SUMMARY_TEMPLATE = "summary.txt.j2"
 HTML_TEMPLATE = "report.html.j2"

@@ -12,10 +12,10 @@ import pytest
 
 from bot.analytics.peers import Average, GroupAverages, PeerComparison
 from bot.report import build_report
-from bot.report.formatting import NBSP
 from bot.report.view import report_view
 from bot.scoring import score
 from bot.territory import Entity
+from nlu.numbers import NBSP
 from tests.factories import answers, build
 from tests.report.test_render import ANSWERS, MAILBOX, MEDELLIN, visible
 

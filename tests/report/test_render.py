@@ -22,11 +22,11 @@ from html.parser import HTMLParser
 import pytest
 
 from bot.report import build_report, render_html, render_summary
-from bot.report.formatting import NBSP
 from bot.report.render import tone
 from bot.report.view import report_view, split_ranked
 from bot.scoring import score
 from bot.territory import Entity
+from nlu.numbers import NBSP
 from tests.factories import answers, build, node, questionnaire_raw
 
 ANSWERS = {
