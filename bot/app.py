@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
-from zoneinfo import ZoneInfo
 
+from bot.analytics.cycle import current_cycle
 from bot.config import Config
 from bot.engine import Engine
 from bot.flows.turn import Deps
@@ -120,12 +121,6 @@ async def close_interpreter(interpreter: Interpreter) -> None:
 
 
 def build_deps(config: Config, static: Static) -> Deps:
-    zone = ZoneInfo(config.assessment.timezone)
-    fixed_cycle = config.assessment.cycle
-
-    def cycle_of(now: datetime) -> int:
-        return fixed_cycle or now.astimezone(zone).year
-
     address = config.channels.email.address
     return Deps(
         desk=ticket_desk(config, static),
@@ -134,7 +129,7 @@ def build_deps(config: Config, static: Static) -> Deps:
         catalog=static.catalog,
         consent_version=static.catalog.render("consent.version"),
         max_failed_tries=config.assessment.max_failed_tries,
-        cycle_of=cycle_of,
+        cycle_of=functools.partial(current_cycle, config.assessment),
         templates_dir=config.path(config.data.templates),
         mailbox=config.routing.mailbox,
         mail_enabled=config.channels.email.enabled,
