@@ -6,11 +6,11 @@ import asyncio
 import functools
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.analytics.cycle import current_cycle
 from bot.config import Config
@@ -60,9 +60,22 @@ class App:
         await close_interpreter(self.engine.interpreter)
 
 
-def load_catalog(templates: Path) -> Catalog:
+class SettingsCatalog(Catalog):
+    """A catalog whose every text may name the programme's settings: `{{ mailbox }}` is
+    `routing.mailbox`, so no message spells the address out. A caller's value still wins."""
+
+    settings: Mapping[str, str] = {}
+
+    def render(self, key: str, **params: Any) -> str:
+        return super().render(key, **{**self.settings, **params})
+
+
+def load_catalog(templates: Path, mailbox: str) -> Catalog:
     """Conversation texts plus the answers to questions about the programme ('knowledge.*')."""
-    return Catalog.load(templates / "messages.yml", templates / "knowledge.yml")
+    catalog = SettingsCatalog.load(templates / "messages.yml", templates / "knowledge.yml")
+    assert isinstance(catalog, SettingsCatalog)  # `load` builds `cls`; it is typed as the base
+    catalog.settings = {"mailbox": mailbox}
+    return catalog
 
 
 def load_static(config: Config) -> Static:
@@ -72,7 +85,7 @@ def load_static(config: Config) -> Static:
         gazetteer=Gazetteer.load(
             config.path(config.data.divipola), config.path(config.data.aliases)
         ),
-        catalog=load_catalog(config.path(config.data.templates)),
+        catalog=load_catalog(config.path(config.data.templates), config.routing.mailbox),
     )
 
 
