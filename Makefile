@@ -1,11 +1,11 @@
 # Two entry points that work on a fresh machine with nothing but python3:
 #   make run   -> the assistant in the terminal (console chat, SQLite at var/cti.db)
-#   make test  -> ruff + the whole test suite
+#   make test  -> ruff, mypy and the whole test suite
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean rasa rasa-serve test-rasa reliability load audit
+.PHONY: run test lint typecheck bench clean rasa rasa-serve test-rasa reliability load audit
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,9 +20,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Every package (bot, nlu, dialogues, channels): the files and settings are in pyproject.toml.
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
 # One pytest worker per core (2 on the developers' machines and CI): each worker has its own
 # PostgreSQL server, temporary folders and NLU cache (see tests/conftest.py).
-test: lint
+test: lint typecheck
 	$(VENV)/bin/pytest -n auto
 
 bench: $(STAMP)

@@ -93,19 +93,20 @@ def answer_problem(
 ) -> str | None:
     """Why `raw` is not a valid answer to `item_id` (for `kind`, if given), or None if it is."""
     found = questionnaire.question_index.get(item_id)
-    item = questionnaire.perception_index.get(item_id)
-    if found is None and item is None:
+    question = found[2] if found is not None else None
+    asked = question if question is not None else questionnaire.perception_index.get(item_id)
+    if asked is None:
         return f"pregunta desconocida en {questionnaire.id} {questionnaire.version}"
     if raw is None:
         return f"respuesta vacía; escriba una respuesta, {DONT_KNOW} u {SKIPPED}"
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         return "la respuesta debe ser un id de opción, una cifra, no_se u omitida"
-    if found is not None and kind is not None and not found[2].applies(kind):
+    if question is not None and kind is not None and not question.applies(kind):
         return f"esta pregunta no aplica a {_KIND_NAMES[kind]}; quítela del archivo"
     if raw in (DONT_KNOW, SKIPPED):
         return None
-    options = found[2].options if found is not None else item.options  # type: ignore[union-attr]
-    figure = found[2].figure if found is not None else None
+    options = asked.options
+    figure = question.figure if question is not None else None
     if options is not None:
         if not isinstance(raw, str):
             return f"se responde con una opción, no con una cifra; use: {_option_list(options)}"

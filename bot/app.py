@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any, TextIO
 
+from bot.analytics.cycle import current_cycle
 from bot.config import Config
 from bot.engine import Engine
 from bot.flows.turn import Deps
@@ -59,9 +60,22 @@ class App:
         await close_interpreter(self.engine.interpreter)
 
 
-def load_catalog(templates: Path) -> Catalog:
+class SettingsCatalog(Catalog):
+    """A catalog whose every text may name the programme's settings: `{{ mailbox }}` is
+    `routing.mailbox`, so no message spells the address out. A caller's value still wins."""
+
+    settings: Mapping[str, str] = {}
+
+    def render(self, key: str, **params: Any) -> str:
+        return super().render(key, **{**self.settings, **params})
+
+
+def load_catalog(templates: Path, mailbox: str) -> Catalog:
     """Conversation texts plus the answers to questions about the programme ('knowledge.*')."""
-    return Catalog.load(templates / "messages.yml", templates / "knowledge.yml")
+    catalog = SettingsCatalog.load(templates / "messages.yml", templates / "knowledge.yml")
+    assert isinstance(catalog, SettingsCatalog)  # `load` builds `cls`; it is typed as the base
+    catalog.settings = {"mailbox": mailbox}
+    return catalog
 
 
 def load_static(config: Config) -> Static:
@@ -71,7 +85,7 @@ def load_static(config: Config) -> Static:
         gazetteer=Gazetteer.load(
             config.path(config.data.divipola), config.path(config.data.aliases)
         ),
-        catalog=load_catalog(config.path(config.data.templates)),
+        catalog=load_catalog(config.path(config.data.templates), config.routing.mailbox),
     )
 
 
@@ -120,12 +134,6 @@ async def close_interpreter(interpreter: Interpreter) -> None:
 
 
 def build_deps(config: Config, static: Static) -> Deps:
-    zone = ZoneInfo(config.assessment.timezone)
-    fixed_cycle = config.assessment.cycle
-
-    def cycle_of(now: datetime) -> int:
-        return fixed_cycle or now.astimezone(zone).year
-
     address = config.channels.email.address
     return Deps(
         desk=ticket_desk(config, static),
@@ -134,7 +142,7 @@ def build_deps(config: Config, static: Static) -> Deps:
         catalog=static.catalog,
         consent_version=static.catalog.render("consent.version"),
         max_failed_tries=config.assessment.max_failed_tries,
-        cycle_of=cycle_of,
+        cycle_of=functools.partial(current_cycle, config.assessment),
         templates_dir=config.path(config.data.templates),
         mailbox=config.routing.mailbox,
         mail_enabled=config.channels.email.enabled,
@@ -166,16 +174,8 @@ def ticket_desk(config: Config, static: Static) -> TicketDesk:
     )
 
 
-def database_url(config: Config) -> str:
-    """The configured URL with a relative SQLite path resolved against the project root."""
-    url = config.database.url
-    prefix = "sqlite+aiosqlite:///"
-    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-        return prefix + str(config.path(Path(url.removeprefix(prefix))))
-    return url
-
-
 async def build_app(config: Config, *, interpreter: Interpreter | None = None) -> App:
+    from bot.storage.engine import database_url
     from bot.storage.sql import open_store
 
     static = load_static(config)

@@ -7,13 +7,14 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from bot.config import ConfigError, load_config
+from bot.config import Config, ConfigError, load_config
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """Print one clear line on stderr and exit with status 2 (no traceback)."""
     click.echo(f"Error: {message}", err=True)
     sys.exit(2)
@@ -31,7 +32,11 @@ def main() -> None:
 
 
 @main.command(help="Conversar con el asistente en la terminal.")
-@click.option("--db", "db_url", help="URL de base de datos (por defecto la de config.yml).")
+@click.option(
+    "--db",
+    "db_url",
+    help="URL de base de datos o archivo SQLite (por defecto la de config.yml).",
+)
 @click.option(
     "--as", "address", default="local", show_default=True, help="Identificador de la conversación."
 )
@@ -52,8 +57,10 @@ def chat(db_url: str | None, address: str, files_dir: Path | None) -> None:
     asyncio.run(_chat(config, address, out_dir))
 
 
-async def _chat(config, address: str, files_dir: Path) -> None:  # noqa: ANN001
+async def _chat(config: Config, address: str, files_dir: Path) -> None:
     from bot.app import build_app
+    from bot.commands.db import UNUSABLE
+    from bot.storage.api import StorageError
     from dialogues.messages import CatalogError
     from dialogues.questionnaire import QuestionnaireError
     from nlu.rasa_data import NluDataError
@@ -62,6 +69,8 @@ async def _chat(config, address: str, files_dir: Path) -> None:  # noqa: ANN001
         app = await build_app(config)
     except (QuestionnaireError, CatalogError, NluDataError) as exc:
         fail(str(exc))
+    except StorageError as exc:
+        fail(UNUSABLE.format(error=exc))
     from channels.console import Console
 
     console = Console(app.engine, address, files_dir)
@@ -80,7 +89,9 @@ async def _chat(config, address: str, files_dir: Path) -> None:  # noqa: ANN001
 )
 def run() -> None:
     from bot.app import serve
+    from bot.commands.db import UNUSABLE
     from bot.runner import StartupError
+    from bot.storage.api import StorageError
     from dialogues.messages import CatalogError
     from dialogues.questionnaire import QuestionnaireError
     from nlu.rasa_data import NluDataError
@@ -93,6 +104,8 @@ def run() -> None:
         asyncio.run(serve(load_config()))
     except (ConfigError, StartupError, QuestionnaireError, CatalogError, NluDataError) as exc:
         fail(str(exc))
+    except StorageError as exc:
+        fail(UNUSABLE.format(error=exc))
 
 
 def _register_commands() -> None:

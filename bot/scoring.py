@@ -119,7 +119,7 @@ class SubdimensionScore:
     name: str
     dimension_id: str
     score: Score
-    by_measurement: Mapping[str, Score]
+    by_measurement: Mapping[MeasurementId, Score]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +129,7 @@ class DimensionScore:
     score: Score
     level: Level | None
     subdimensions: tuple[SubdimensionScore, ...]
-    by_measurement: Mapping[str, Score]
+    by_measurement: Mapping[MeasurementId, Score]
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +211,11 @@ def item_scores(
     return out
 
 
+def level_of(questionnaire: Questionnaire, value: float | None) -> Level | None:
+    """The maturity level a score falls in; None without a score (nothing answered)."""
+    return None if value is None else questionnaire.level_for(value)
+
+
 def score(questionnaire: Questionnaire, kind: Kind, answers: Mapping[str, Answer]) -> Scores:
     """Every score of one assessment. Pure: same inputs, same result, whatever the answer order."""
     per_item = item_scores(questionnaire, kind, answers)
@@ -274,7 +279,7 @@ def score(questionnaire: Questionnaire, kind: Kind, answers: Mapping[str, Answer
                 dim.id,
                 dim.name,
                 dim_score,
-                questionnaire.level_for(dim_score.value) if dim_score.value is not None else None,
+                level_of(questionnaire, dim_score.value),
                 tuple(subs),
                 dim_meas,
             )
@@ -288,7 +293,7 @@ def score(questionnaire: Questionnaire, kind: Kind, answers: Mapping[str, Answer
         questionnaire_version=questionnaire.version,
         kind=kind,
         overall=overall,
-        level=questionnaire.level_for(overall.value) if overall.value is not None else None,
+        level=level_of(questionnaire, overall.value),
         dimensions=tuple(dimensions),
         measurements={m: combine(dim_by_meas[m]) for m in measurement_ids},
         axes={

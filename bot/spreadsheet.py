@@ -19,8 +19,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from bot.scoring import Answer, InvalidAnswer, item_score
-from dialogues.parsing import fold, letter, parse_answer, parse_number
+from dialogues.parsing import letter, parse_answer, parse_number
 from dialogues.questionnaire import Kind, Question, Questionnaire
+from nlu.text import fold_answer
 
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILENAME = "cuestionario-cti.xlsx"
@@ -134,9 +135,9 @@ def build(
             sheet.add_data_validation(validation)
             validation.add(sheet.cell(row, ANSWER_COL))
         sheet.cell(row, ANSWER_COL).fill = PatternFill("solid", fgColor="FFF2CC")
-    for col, width in zip("ABCDEFGH", (6, 13, 16, 22, 60, 50, 14, 50), strict=True):
-        sheet.column_dimensions[col].width = width
-    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
+    for column, width in zip("ABCDEFGH", (6, 13, 16, 22, 60, 50, 14, 50), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -158,7 +159,7 @@ def _read_cell(question: Question, raw: object) -> tuple[Answer | None, str]:
     if isinstance(raw, bool):
         return None, "option" if question.options else "figure"
     text = str(raw).strip()
-    if fold(text) in DONT_KNOW_WORDS:
+    if fold_answer(text) in DONT_KNOW_WORDS:
         return Answer("dont_know"), ""
     if question.figure is not None:
         value = float(raw) if isinstance(raw, int | float) else parse_number(text)

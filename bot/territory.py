@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +16,8 @@ from typing import Literal
 
 import yaml
 from rapidfuzz import fuzz, process
+
+from nlu.text import fold_name
 
 EntityKind = Literal["alcaldia", "gobernacion"]
 BOGOTA_DEPT = "11"
@@ -69,13 +70,6 @@ def display_name(upper: str) -> str:
     return " ".join(out)
 
 
-def fold(text: str) -> str:
-    """Lower case, accents removed, punctuation as spaces: the key for tolerant matching."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9ñ]+", " ", plain).strip()
-
-
 @dataclass(frozen=True, slots=True)
 class Match:
     entity: Entity
@@ -89,7 +83,7 @@ class Gazetteer:
         self, entities: list[Entity], places: list[Place], aliases: dict[str, str] | None = None
     ) -> None:
         self.entities = tuple(entities)
-        self.aliases = {fold(k): v for k, v in (aliases or {}).items()}
+        self.aliases = {fold_name(k): v for k, v in (aliases or {}).items()}
         self.places = tuple(places)
         self.by_code = {e.code: e for e in entities}
         self._places_by_code = {p.code: p for p in places}
@@ -138,7 +132,7 @@ class Gazetteer:
 
     @cached_property
     def _keys(self) -> dict[int, str]:
-        return {i: fold(e.name) for i, e in enumerate(self.entities)}
+        return {i: fold_name(e.name) for i, e in enumerate(self.entities)}
 
     def search(self, text: str, kind: EntityKind | None = None, limit: int = 8) -> list[Match]:
         """Candidates for a typed name, best first; exact name matches win over fuzzy ones.
@@ -146,7 +140,7 @@ class Gazetteer:
         Several exact matches mean an ambiguous name (San Pedro, Buenavista...); the caller asks
         for the department. A DANE code returns that entity alone.
         """
-        query = fold(text)
+        query = fold_name(text)
         if not query:
             return []
         code = re.sub(r"\D", "", text)
@@ -174,12 +168,12 @@ class Gazetteer:
 
     def match_department(self, text: str) -> str | None:
         """A department code from a typed department name or code, tolerant to typos."""
-        query = fold(text)
+        query = fold_name(text)
         if not query:
             return None
         depts = dict(self.departments())
         if query.isdigit():
             return query.zfill(2) if query.zfill(2) in depts else None
-        keys = {code: fold(name) for code, name in depts.items()}
+        keys = {code: fold_name(name) for code, name in depts.items()}
         hit = process.extractOne(query, keys, scorer=fuzz.WRatio, score_cutoff=80)
         return hit[2] if hit else None

@@ -8,11 +8,12 @@ from typing import Any
 import yaml
 from jinja2 import Environment, StrictUndefined, Template
 
+from nlu.numbers import format_number
+
 
 def number(value: float) -> str:
     """Colombian style: '1.234,5', '80', '0,25'."""
-    text = f"{float(value):,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return format_number(value, 2, trim=True)
 
 
 class CatalogError(Exception):

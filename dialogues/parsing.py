@@ -8,22 +8,14 @@ intents against a reading of the words (`bot.flows.reading`, `nlu.answers`).
 
 from __future__ import annotations
 
-import functools
 import re
 import string
-import unicodedata
 from dataclasses import dataclass
 
 from dialogues.questionnaire import Question
+from nlu.text import fold_answer as fold
 
 LETTERS = string.ascii_lowercase
-
-
-@functools.lru_cache(maxsize=4096)  # option texts are folded again for every reply
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", re.sub(r"[^\w%,.\s-]", " ", plain)).strip()
 
 
 def letter(index: int) -> str:

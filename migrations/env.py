@@ -16,7 +16,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 from bot.config import load_config
-from bot.storage.engine import make_engine, normalise_url
+from bot.storage.engine import database_url, make_engine
 from bot.storage.models import Base
 from bot.storage.types import UtcDateTime
 
@@ -30,7 +30,7 @@ def _url() -> str:
     url = url or config.get_main_option("sqlalchemy.url")
     if not url:
         app_config = load_config()
-        url = normalise_url(app_config.database.url, app_config.root).render_as_string(False)
+        url = database_url(app_config)
     return url
 
 

@@ -91,6 +91,10 @@ class IntentClassifier:
     """
 
     def __init__(self, pipeline: Pipeline) -> None:
+        self._adopt(pipeline)
+
+    def _adopt(self, pipeline: Pipeline) -> None:
+        # Also the unpickling path: only the pipeline is pickled, the fast path is rebuilt.
         self.pipeline = pipeline
         self.intents: tuple[str, ...] = tuple(str(c) for c in pipeline.classes_)
         model: LogisticRegression = pipeline.named_steps["model"]
@@ -108,7 +112,7 @@ class IntentClassifier:
         return {"pipeline": self.pipeline}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["pipeline"])  # type: ignore[misc]
+        self._adopt(state["pipeline"])
 
     @classmethod
     def train(

@@ -11,9 +11,9 @@ Two tiers:
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from nlu.base import FALLBACK, Intent, Interpreter, Parse, make_parse
+from nlu.text import fold_phrase
 
 COMMANDS: dict[str, str] = {
     "start": "saludo",
@@ -83,18 +83,10 @@ _EXACT_RE = _compile(_EXACT)
 _LOOSE_RE = _compile(_LOOSE)
 
 
-def fold(text: str) -> str:
-    """Lower case without accents or surrounding punctuation; inner spaces collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = re.sub(r"\s+", " ", plain).strip()
-    return plain.strip("¡!¿.,;: ") or plain.strip()
-
-
 def command_intent(text: str) -> str | None:
     """'/ayuda', '/start@CtiBot' -> the command's intent."""
     match = re.fullmatch(r"\s*/([a-zA-Z_]+)(?:@\w+)?\s*", text)
-    return COMMANDS.get(fold(match.group(1))) if match else None
+    return COMMANDS.get(fold_phrase(match.group(1))) if match else None
 
 
 def _first(rules: tuple[tuple[str, re.Pattern[str]], ...], folded: str) -> str | None:
@@ -103,12 +95,12 @@ def _first(rules: tuple[tuple[str, re.Pattern[str]], ...], folded: str) -> str |
 
 def rule_intent(text: str) -> str | None:
     """The intent of a slash command or of a whole-message keyword; None for anything else."""
-    return command_intent(text) or _first(_EXACT_RE, fold(text))
+    return command_intent(text) or _first(_EXACT_RE, fold_phrase(text))
 
 
 def keyword_intent(text: str) -> str | None:
     """`rule_intent`, then looser substring rules (for the rules-only backend)."""
-    return rule_intent(text) or _first(_LOOSE_RE, fold(text))
+    return rule_intent(text) or _first(_LOOSE_RE, fold_phrase(text))
 
 
 class RuleInterpreter:

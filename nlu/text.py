@@ -1,7 +1,14 @@
-"""Text normalisation shared by the classifier, the entity extractors and answer matching."""
+"""Text normalisation shared by the classifier, the entity extractors and answer matching.
+
+Folding, the one implementation for every package: `fold` (case and accents) and three keys
+built on it, which differ on purpose in what they keep besides letters and digits:
+`fold_name` (nothing: names), `fold_answer` (what a figure or an option may contain) and
+`fold_phrase` (everything inside; only the punctuation around a short phrase goes).
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -40,17 +47,32 @@ SHORTHAND: dict[str, str] = {
 }
 
 
-def strip_accents(text: str) -> str:
-    """Remove combining marks (á -> a, ñ -> n, ü -> u) keeping one character per character."""
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    )
-
-
 def fold(text: str) -> str:
-    """Lower-case and strip accents; the string keeps its word boundaries."""
-    return strip_accents(text).casefold()
+    """Lower case without accents (á -> a, ñ -> n, ü -> u; compatibility forms such as 'ﬁ'
+    or full-width digits to their plain letters); everything else as written."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold_name(text: str) -> str:
+    """The key of a name (a municipality, a department): letters and digits, anything else one
+    space. 'Bogotá, D.C.' -> 'bogota d c'."""
+    return re.sub(r"[^a-z0-9]+", " ", fold(text)).strip()
+
+
+@functools.lru_cache(maxsize=4096)  # option texts are folded again for every reply
+def fold_answer(text: str) -> str:
+    """The key of an answer or an option: keeps what a figure or a choice is written with
+    (digits, '%', ',', '.', '-'), other symbols as spaces, spaces collapsed. '¡12,5 %!' ->
+    '12,5 %'."""
+    return re.sub(r"\s+", " ", re.sub(r"[^\w%,.\s-]", " ", fold(text))).strip()
+
+
+def fold_phrase(text: str) -> str:
+    """The key of a short phrase or command: spaces collapsed and the punctuation around it
+    dropped, inner punctuation kept. '¡  Menú principal!' -> 'menu principal'."""
+    plain = re.sub(r"\s+", " ", fold(text)).strip()
+    return plain.strip("¡!¿.,;: ") or plain
 
 
 @dataclass(frozen=True, slots=True)

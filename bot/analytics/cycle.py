@@ -14,6 +14,6 @@ def local_today(config: AssessmentConfig, now: datetime) -> date:
 
 
 def current_cycle(config: AssessmentConfig, now: datetime) -> int:
-    """The configured cycle, or the current year in Colombia: the rule the assistant applies
-    when it opens an assessment (`bot.app.build_deps`)."""
+    """The configured cycle, or the current year in Colombia: the one rule for the assistant
+    (opening an assessment, reminders; `bot.app.build_deps`) and the staff commands."""
     return config.cycle or local_today(config, now).year

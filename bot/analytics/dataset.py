@@ -22,10 +22,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.report.formatting import format_number
-from bot.scoring import Answer, InvalidAnswer, Score, Scores, item_score, score
+from bot.scoring import Answer, InvalidAnswer, Score, Scores, item_score, level_of, score
 from bot.storage.api import CycleAssessment, StoredAnswer
 from dialogues.questionnaire import Questionnaire
+from nlu.numbers import format_number
 
 Value = str | int | float | datetime | None
 Row = dict[str, Value]
@@ -104,7 +104,8 @@ def _round(value: float | None) -> float | None:
 
 
 def _level(questionnaire: Questionnaire, value: float | None) -> str | None:
-    return questionnaire.level_for(value).name if value is not None else None
+    level = level_of(questionnaire, value)
+    return level.name if level is not None else None
 
 
 def _coverage(s: Score) -> float:

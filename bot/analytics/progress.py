@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.storage.api import CycleAssessment
-from bot.territory import Entity, EntityKind, fold
+from bot.territory import Entity, EntityKind
+from nlu.text import fold_name
 
 KINDS: tuple[EntityKind, ...] = ("alcaldia", "gobernacion")
 
@@ -88,6 +89,6 @@ def tally(
         counts[key] = counts.get(key, Tally()) + one
     departments = tuple(
         DepartmentProgress(code, names[code], {k: counts.get((code, k), Tally()) for k in KINDS})
-        for code in sorted(names, key=lambda c: fold(names[c]))
+        for code in sorted(names, key=lambda c: fold_name(names[c]))
     )
     return Progress(cycle, deadline, today, departments)

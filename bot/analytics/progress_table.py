@@ -13,7 +13,8 @@ from fractions import Fraction
 
 from bot.analytics.peers import GroupAverages
 from bot.analytics.progress import Progress, Tally
-from bot.report.formatting import format_number, format_percent
+from bot.territory import EntityKind
+from nlu.numbers import format_number, format_percent
 
 BAR_WIDTH = 20
 SUBMITTED, IN_PROGRESS, NOT_STARTED = "█", "▒", "·"
@@ -31,7 +32,7 @@ MONTHS = (
     "noviembre",
     "diciembre",
 )
-KIND_PLURAL = {"alcaldia": "Alcaldías", "gobernacion": "Gobernaciones"}
+KIND_PLURAL: dict[EntityKind, str] = {"alcaldia": "Alcaldías", "gobernacion": "Gobernaciones"}
 NAME_WIDTH = 26
 
 

@@ -16,16 +16,16 @@ import csv
 import json
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.analytics.dataset import Dataset, Table, Value, nested
+from nlu.numbers import plain_decimal
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -40,21 +40,11 @@ CSV_DELIMITER = ";"
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-def decimal_comma(value: float) -> str:
-    """62.5 -> '62,5', 100.0 -> '100', 1e-07 -> '0,0000001': no exponent, no grouping."""
-    if value == 0:
-        return "0"  # never '-0'
-    text = format(Decimal(repr(value)), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
-
-
 def csv_cell(value: Value) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return decimal_comma(value)
+        return plain_decimal(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     return str(value)
@@ -83,7 +73,7 @@ def write_csv(dataset: Dataset, path: Path) -> list[Path]:
 # --- XLSX --------------------------------------------------------------------------------------
 
 
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Value) -> WriteOnlyCell | Value:
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Value) -> Cell | Value:
     """A plain value where possible: a styled cell costs ~10x more to write."""
     if isinstance(value, datetime):
         # Excel has no time zones: the local wall-clock time, which openpyxl formats as a date.

@@ -16,9 +16,9 @@ from sqlalchemy import make_url
 from bot.config import ConfigError, load_config
 from bot.storage import migrate
 from bot.storage.api import StorageError
-from bot.storage.engine import make_engine
+from bot.storage.engine import database_url, make_engine
 from bot.storage.errors import storage_errors
-from bot.storage.sql import open_store, resolve_url
+from bot.storage.sql import open_store
 from bot.territory import Gazetteer
 
 UPGRADED = (
@@ -30,6 +30,7 @@ AT_HEAD = " (la más reciente)"
 BEHIND = "; la más reciente es {head}: ejecute `cti db upgrade`"
 EMPTY = "ninguna (base vacía)"
 UNAVAILABLE = "No fue posible usar la base de datos {url}: {error}"
+UNUSABLE = "No fue posible usar la base de datos configurada: {error}"
 
 
 def _shown(url: str) -> str:
@@ -38,7 +39,7 @@ def _shown(url: str) -> str:
 
 async def _upgrade() -> str:
     config = load_config()
-    url = resolve_url(config.database.url, config.root)
+    url = database_url(config)
     gazetteer = Gazetteer.load(config.path(config.data.divipola))
     try:
         store = await open_store(url, gazetteer)
@@ -59,7 +60,7 @@ async def _upgrade() -> str:
 
 async def _current() -> str:
     config = load_config()
-    url = resolve_url(config.database.url, config.root)
+    url = database_url(config)
     try:
         with storage_errors("connect", connecting=True):
             engine = make_engine(url)
@@ -81,6 +82,8 @@ def _run(job: Coroutine[Any, Any, str]) -> str:
         return asyncio.run(job)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    except StorageError as exc:  # the URL itself (opening it is reported with the URL)
+        raise click.ClickException(UNUSABLE.format(error=exc)) from None
 
 
 @click.group("db")

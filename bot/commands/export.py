@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
 from zoneinfo import ZoneInfo
 
 import click
@@ -20,7 +19,7 @@ from bot.analytics.cycle import current_cycle
 from bot.analytics.dataset import Dataset, build_dataset
 from bot.analytics.writers import FORMATS, Format, write
 from bot.commands.questionnaire import config_from, fail, gazetteer_from, questionnaire_from
-from bot.commands.staff_db import database_url, read_cycle
+from bot.commands.staff_db import read_cycle, staff_database_url
 
 DONE = (
     "Ciclo {cycle}: {assessments} diagnósticos ({submitted} enviados) y {answers} respuestas "
@@ -37,7 +36,7 @@ def format_of(out: Path, option: str | None) -> Format:
     chosen = option or out.suffix.lower().lstrip(".")
     if chosen not in FORMATS:
         fail(f"indique --format ({', '.join(FORMATS)}) o use esa extensión en --out ({out.name})")
-    return cast(Format, chosen)
+    return chosen
 
 
 def summary(dataset: Dataset, paths: list[Path]) -> str:
@@ -59,7 +58,11 @@ def summary(dataset: Dataset, paths: list[Path]) -> str:
     "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Archivo."
 )
 @click.option("--cycle", type=int, help="Año del ciclo (por defecto, el actual).")
-@click.option("--db", "db_url", help="URL de base de datos (por defecto la de config.yml).")
+@click.option(
+    "--db",
+    "db_url",
+    help="URL de base de datos o archivo SQLite (por defecto la de config.yml).",
+)
 @click.pass_context
 def export(
     ctx: click.Context, fmt: str | None, out: Path, cycle: int | None, db_url: str | None
@@ -69,7 +72,9 @@ def export(
     questionnaire = questionnaire_from(config)
     now = datetime.now(UTC)
     year = cycle or current_cycle(config.assessment, now)
-    data = read_cycle(database_url(config, db_url), gazetteer_from(config), year, with_answers=True)
+    data = read_cycle(
+        staff_database_url(config, db_url), gazetteer_from(config), year, with_answers=True
+    )
     dataset = build_dataset(
         questionnaire,
         year,

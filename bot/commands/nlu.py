@@ -31,6 +31,7 @@ from nlu import rasa_data
 from nlu.base import Interpreter
 from nlu.evaluate import Evaluation, evaluate
 from nlu.export import export_rasa
+from nlu.numbers import format_number
 from nlu.rasa_data import NluDataError
 from nlu.rasa_http import RasaHttpInterpreter
 from nlu.rasa_project import RasaError, RasaServer, rasa_binary, train_model
@@ -112,33 +113,27 @@ def export(out_dir: Path, epochs: int) -> None:
     )
 
 
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f} %".replace(".", ",")
-
-
-def _dec(value: float, places: int = 3) -> str:
-    return f"{value:.{places}f}".replace(".", ",")
-
-
 def render(evaluation: Evaluation, backend: str, sources: list[Path]) -> str:
     """The evaluation as the lines `cti nlu evaluate` prints."""
     latency = evaluation.latency_ms
     lines = [
         f"Backend {backend}: {evaluation.examples} ejemplos reservados "
         f"({', '.join(p.name for p in sources)})",
-        f"  exactitud {_dec(evaluation.accuracy)} · macro-F1 {_dec(evaluation.macro_f1)} · "
-        f"respaldo (nlu_fallback) {_pct(evaluation.fallback_rate)} · "
-        f"exactitud sin umbral {_dec(evaluation.top_accuracy)}",
+        f"  exactitud {format_number(evaluation.accuracy, 3)} · "
+        f"macro-F1 {format_number(evaluation.macro_f1, 3)} · "
+        f"respaldo (nlu_fallback) {format_number(100 * evaluation.fallback_rate)} % · "
+        f"exactitud sin umbral {format_number(evaluation.top_accuracy, 3)}",
     ]
     if latency:
         lines.append(
-            f"  latencia por mensaje: mediana {_dec(latency['median'], 2)} ms · "
-            f"p95 {_dec(latency['p95'], 2)} ms · máx {_dec(latency['max'], 2)} ms"
+            f"  latencia por mensaje: mediana {format_number(latency['median'], 2)} ms · "
+            f"p95 {format_number(latency['p95'], 2)} ms · "
+            f"máx {format_number(latency['max'], 2)} ms"
         )
     lines.append("F1 por intención (ejemplos):")
     width = max(len(s.intent) for s in evaluation.per_intent)
     for item in sorted(evaluation.per_intent, key=lambda s: (s.f1, s.intent)):
-        lines.append(f"  {item.intent:<{width}}  {_dec(item.f1, 2)}  ({item.support})")
+        lines.append(f"  {item.intent:<{width}}  {format_number(item.f1, 2)}  ({item.support})")
     if evaluation.confusions:
         lines.append("Confusiones más frecuentes (esperada -> obtenida: veces):")
         lines.extend(f"  {e} -> {g}: {n}" for e, g, n in evaluation.confusions)

@@ -29,7 +29,7 @@ from bot.analytics.progress_table import (
     progress_lines,
 )
 from bot.commands.questionnaire import config_from, fail, gazetteer_from, questionnaire_from
-from bot.commands.staff_db import CycleData, database_url, read_cycle
+from bot.commands.staff_db import CycleData, read_cycle, staff_database_url
 from bot.scoring import InvalidAnswer, Scores, score
 from bot.storage.api import PeerScores
 from bot.territory import Entity
@@ -96,7 +96,11 @@ def department_lines(
 @click.command(help="Avance del ciclo: entidades que iniciaron y que enviaron, por departamento.")
 @click.option("--cycle", type=int, help="Año del ciclo (por defecto, el actual).")
 @click.option("--department", help="Solo un departamento (nombre o código), con sus entidades.")
-@click.option("--db", "db_url", help="URL de base de datos (por defecto la de config.yml).")
+@click.option(
+    "--db",
+    "db_url",
+    help="URL de base de datos o archivo SQLite (por defecto la de config.yml).",
+)
 @click.pass_context
 def progress(
     ctx: click.Context, cycle: int | None, department: str | None, db_url: str | None
@@ -111,7 +115,7 @@ def progress(
     now = datetime.now(UTC)
     year = cycle or current_cycle(config.assessment, now)
     questionnaire = questionnaire_from(config) if code else None
-    data = read_cycle(database_url(config, db_url), gazetteer, year, with_answers=bool(code))
+    data = read_cycle(staff_database_url(config, db_url), gazetteer, year, with_answers=bool(code))
     result = tally(
         data.entities,
         data.assessments,

@@ -14,10 +14,12 @@ from typing import NoReturn
 
 from sqlalchemy import make_url
 
+from bot.commands.db import UNUSABLE
 from bot.commands.questionnaire import fail
 from bot.config import Config
 from bot.storage.api import CycleAssessment, StorageError, StoredAnswer
-from bot.storage.sql import open_store, resolve_url
+from bot.storage.engine import database_url
+from bot.storage.sql import open_store
 from bot.territory import Entity, Gazetteer
 
 
@@ -28,9 +30,12 @@ class CycleData:
     answers: dict[int, dict[str, StoredAnswer]]
 
 
-def database_url(config: Config, option: str | None) -> str:
-    """--db, else `database.url`; a relative SQLite path is relative to the project root."""
-    return resolve_url(option or config.database.url, config.root)
+def staff_database_url(config: Config, option: str | None) -> str:
+    """`database_url`, or exit with one line when the setting names no usable database."""
+    try:
+        return database_url(config, option)
+    except StorageError as exc:
+        fail(UNUSABLE.format(error=exc))
 
 
 async def _read(url: str, gazetteer: Gazetteer, cycle: int, with_answers: bool) -> CycleData:

@@ -21,7 +21,7 @@ import click
 
 from bot.app import load_static, ticket_desk
 from bot.commands.questionnaire import config_from, fail
-from bot.commands.staff_db import database_url
+from bot.commands.staff_db import staff_database_url
 from bot.config import Config
 from bot.storage.api import TICKET_STATUSES, StorageError, TicketRecord, Tx
 from bot.storage.sql import open_store
@@ -30,14 +30,16 @@ from bot.tickets.text import parse_status
 
 T = TypeVar("T")
 DB_OPTION = click.option(
-    "--db", "db_url", help="URL de base de datos (por defecto la de config.yml)."
+    "--db",
+    "db_url",
+    help="URL de base de datos o archivo SQLite (por defecto la de config.yml).",
 )
 
 
 def _run(config: Config, db_url: str | None, work: Callable[[Tx, TicketDesk], Awaitable[T]]) -> T:
     static = load_static(config)
     desk = ticket_desk(config, static)
-    url = database_url(config, db_url)
+    url = staff_database_url(config, db_url)
 
     async def go() -> T:
         store = await open_store(url, static.gazetteer, migrate=False)

@@ -17,6 +17,7 @@ from dialogues.commands import parse_command
 from dialogues.parsing import letter
 from dialogues.questionnaire import Question
 from dialogues.state import Pending
+from nlu.numbers import format_number
 
 MAX_BUTTON_LABEL = 60
 
@@ -29,9 +30,9 @@ def describe(question: Question, answer: Answer) -> str:
                 if option.id == answer.option:
                     return f"{letter(i)}) {option.text}"
             return str(answer.option)
-        case "figure":
+        case "figure" if answer.value is not None:
             unit = question.figure.unit if question.figure else ""
-            value = f"{answer.value:g}".replace(".", ",")
+            value = format_number(answer.value, 6, trim=True)
             return f"{value} {unit}".strip()
         case "dont_know":
             return "No sé"

@@ -15,7 +15,7 @@ from io import BytesIO
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.report.formatting import format_number
+from nlu.numbers import format_number
 
 NO_DATA = "sin datos"
 SCALE = 100.0

@@ -17,17 +17,15 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.analytics.peers import PeerComparison
-from bot.config import RoutingConfig
-from bot.report.formatting import format_number, format_percent
 from bot.report.radar import png_size, radar_png
 from bot.report.view import ReportView, report_view
 from bot.scoring import Scores
 from bot.territory import Entity
 from dialogues.questionnaire import Questionnaire
+from nlu.numbers import format_number, format_percent
 
 SUMMARY_TEMPLATE = "summary.txt.j2"
 HTML_TEMPLATE = "report.html.j2"
-DEFAULT_MAILBOX = RoutingConfig().mailbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +70,7 @@ def radar_for(view: ReportView) -> bytes:
 class ReportRenderer:
     """Renders reports from one templates folder; build it once and reuse it."""
 
-    def __init__(self, templates_dir: Path, mailbox: str = DEFAULT_MAILBOX) -> None:
+    def __init__(self, templates_dir: Path, mailbox: str) -> None:
         self.env = make_environment(templates_dir)
         self.mailbox = mailbox
 
@@ -116,7 +114,7 @@ def build_report(
     generated_at: date | datetime,
     templates_dir: Path,
     *,
-    mailbox: str = DEFAULT_MAILBOX,
+    mailbox: str,
     peers: PeerComparison | None = None,
 ) -> Report:
     """The summary, the HTML page and the radar of one entity's scores (and its peers')."""
@@ -126,7 +124,7 @@ def build_report(
 
 
 @functools.cache
-def renderer(templates_dir: Path, mailbox: str = DEFAULT_MAILBOX) -> ReportRenderer:
+def renderer(templates_dir: Path, mailbox: str) -> ReportRenderer:
     """One renderer per template folder: compiling the templates costs far more (about
     0.2 s) than rendering them, so a long-running process compiles them once."""
     return ReportRenderer(templates_dir, mailbox)
@@ -139,7 +137,7 @@ def render_summary(
     generated_at: date | datetime,
     templates_dir: Path,
     *,
-    mailbox: str = DEFAULT_MAILBOX,
+    mailbox: str,
     peers: PeerComparison | None = None,
 ) -> str:
     """The short chat summary (plain text, under ~1,500 characters)."""
@@ -154,7 +152,7 @@ def render_html(
     generated_at: date | datetime,
     templates_dir: Path,
     *,
-    mailbox: str = DEFAULT_MAILBOX,
+    mailbox: str,
     radar: bytes | None = None,
     peers: PeerComparison | None = None,
 ) -> str:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from fractions import Fraction
 
 from bot.analytics.peers import GroupAverages, PeerComparison
-from bot.scoring import Score, Scores, SubdimensionScore
+from bot.scoring import Score, Scores, SubdimensionScore, level_of
 from bot.territory import Entity
 from dialogues.questionnaire import Level, Questionnaire
 
@@ -126,7 +126,7 @@ class ReportView:
 
 
 def _score(questionnaire: Questionnaire, score: Score) -> ScoreView:
-    level = questionnaire.level_for(score.value) if score.value is not None else None
+    level = level_of(questionnaire, score.value)
     return ScoreView(score.value, score.answered, score.applicable, score.coverage, level)
 
 

@@ -9,16 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 
 from bot.scoring import Scores
 from bot.storage import records
 from bot.storage.api import AssessmentRecord, CycleAssessment, PeerScores, StoredAnswer
-from bot.storage.base import TxBase, answers, assessments, entities
-from bot.storage.models import ScoreSnapshotRow
+from bot.storage.base import TxBase, answers, assessments, entities, score_snapshots
 from bot.territory import Entity, EntityKind
-
-score_snapshots: Table = ScoreSnapshotRow.__table__  # type: ignore[assignment]
 
 
 class AnalyticsTx(TxBase):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from bot.contract import ConversationKey, OutboxItem
+from bot.contract import ChannelName, ConversationKey, OutboxItem
 from bot.scoring import Answer, Scores
 from bot.territory import Entity, EntityKind
 
@@ -150,7 +150,7 @@ class NewTicket:
     topic: str  # estrategia | diagnostico | cofinanciacion | otro | dimension:ID | subdimension:ID
     description: str
     contact_means: str
-    channel: str  # the conversation it came from, where staff replies are relayed
+    channel: ChannelName  # the conversation it came from, where staff replies are relayed
     address: str
 
 
@@ -166,7 +166,7 @@ class TicketRecord:
     status: str
     created_at: datetime
     updated_at: datetime
-    channel: str = ""
+    channel: ChannelName | Literal[""] = ""  # "": the column's server default (older rows)
     address: str = ""  # "" once the contact erased their data
     routed_message_id: str | None = None
     last_staff_reply_at: datetime | None = None

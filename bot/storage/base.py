@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import Connection, Executable, Result, Row, Table
+from sqlalchemy import Connection, CursorResult, Executable, Row, Table
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -21,10 +21,16 @@ from bot.storage.models import (
     EntityRow,
     OutboxRow,
     ProcessedMessageRow,
+    ReminderScheduleRow,
+    ScoreSnapshotRow,
     TicketEventRow,
     TicketRow,
     TicketSequenceRow,
 )
+
+# A row or result of any width: `Row[Any]` would claim exactly one column.
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+AnyResult: TypeAlias = CursorResult[*tuple[Any, ...]]
 
 
 def _table(model: type[Any]) -> Table:
@@ -46,6 +52,8 @@ tickets = _table(TicketRow)
 ticket_events = _table(TicketEventRow)
 ticket_sequences = _table(TicketSequenceRow)
 outbox = _table(OutboxRow)
+score_snapshots = _table(ScoreSnapshotRow)
+reminder_schedules = _table(ReminderScheduleRow)
 
 
 class InlineConnection:
@@ -55,7 +63,7 @@ class InlineConnection:
     def __init__(self, conn: Connection) -> None:
         self._conn, self.dialect = conn, conn.dialect
 
-    async def execute(self, statement: Executable, parameters: Any = None) -> Result[Any]:
+    async def execute(self, statement: Executable, parameters: Any = None) -> AnyResult:
         return self._conn.execute(statement, parameters)
 
 
@@ -65,7 +73,7 @@ class TxBase:
         postgres = conn.dialect.name == "postgresql"
         self._insert = postgresql.insert if postgres else sqlite.insert
 
-    async def _run(self, statement: Executable, params: Any = None) -> Result[Any]:
+    async def _run(self, statement: Executable, params: Any = None) -> AnyResult:
         try:
             with storage_errors("query"):
                 return await self._conn.execute(statement, params)
@@ -76,8 +84,8 @@ class TxBase:
                 raise exc.orig from exc
             raise
 
-    async def _one(self, statement: Executable) -> Row[Any] | None:
+    async def _one(self, statement: Executable) -> AnyRow | None:
         return (await self._run(statement)).one_or_none()
 
     async def _count(self, statement: Executable) -> int:
-        return int((await self._run(statement)).rowcount)  # type: ignore[attr-defined]
+        return int((await self._run(statement)).rowcount)

@@ -11,14 +11,18 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from bot.storage.api import StorageError
+
+if TYPE_CHECKING:
+    from bot.config import Config
 
 SQLITE_BUSY_TIMEOUT_S = 60.0
 PG_CONNECT_TIMEOUT_S = 10.0
@@ -44,6 +48,37 @@ def normalise_url(url: str | URL, root: Path | None = None) -> URL:
         if not path.is_absolute() and not str(path).startswith("file:"):
             parsed = parsed.set(database=str(root / path))
     return parsed
+
+
+def resolve_url(setting: str, root: Path) -> str:
+    """The database that `setting` names, as every command opens it.
+
+    `setting` is a SQLAlchemy URL (`sqlite:///var/cti.db`, `postgresql://u@host/cti`) or a
+    plain SQLite file path (`var/cti.db`). The async driver is chosen, and a relative SQLite
+    path is relative to `root`, never to the working directory, so that `cti run`, `cti chat`,
+    `cti db`, the staff commands and Alembic all open the same file.
+    """
+    text = setting.strip()
+    if not text:
+        raise StorageError("no database URL or file path given")
+    if "://" in text:
+        try:
+            url = make_url(text)
+        except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+            # SQLAlchemy's message repeats the string, password included.
+            raise StorageError("not a database URL (scheme://...) nor a file path") from None
+    else:
+        url = URL.create("sqlite", database=text)
+    parsed = normalise_url(url, root)
+    if parsed.get_backend_name() not in _DRIVERS:
+        raise StorageError(f"unsupported database {parsed.drivername!r}: use SQLite or PostgreSQL")
+    return parsed.render_as_string(hide_password=False)
+
+
+def database_url(config: Config, override: str | None = None) -> str:
+    """`override` (a command's --db) or else `database.url` (`CTI_DATABASE_URL` beats
+    config.yml), resolved against the project root by `resolve_url`."""
+    return resolve_url(override or config.database.url, config.root)
 
 
 def _check_file(path: Path) -> None:
@@ -108,12 +143,13 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         # Take BEGIN away from the sqlite3 module; `_on_begin` emits our own.
-        dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
+        dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         # File databases were switched to WAL by `_check_file`; setting it again would take
         # an exclusive lock without waiting for it.
         cursor.execute("PRAGMA journal_mode")
-        if cursor.fetchone()[0] not in ("wal", "memory"):
+        row = cursor.fetchone()
+        if row is None or row[0] not in ("wal", "memory"):
             cursor.execute("PRAGMA journal_mode=WAL")
         for pragma in (
             "synchronous=FULL",

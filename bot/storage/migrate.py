@@ -14,19 +14,17 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.config import PROJECT_ROOT
 from bot.storage.api import StorageError
-from bot.storage.models import EntityRow
+from bot.storage.base import entities as _entities
 from bot.territory import Entity, Gazetteer
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 # Any constant: two processes starting at once on PostgreSQL take turns migrating.
 _PG_MIGRATION_LOCK = 0x43544901
-
-_entities: Table = EntityRow.__table__  # type: ignore[assignment]
 
 
 def alembic_config(

@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, func, literal, select, tuple_, update
+from sqlalchemy import and_, delete, func, literal, select, tuple_, update
 
 from bot.contract import ConversationKey
 from bot.storage.api import ReminderCandidate, ReminderSchedule
@@ -27,12 +27,10 @@ from bot.storage.base import (
     contacts,
     conversations,
     outbox,
+    reminder_schedules,
 )
-from bot.storage.models import ReminderScheduleRow
 from bot.storage.outbox import PENDING
 from bot.storage.types import UtcDateTime
-
-reminder_schedules: Table = ReminderScheduleRow.__table__  # type: ignore[assignment]
 
 REMINDER_KIND = "reminder"  # the outbox kind of reminder notices
 

@@ -7,8 +7,9 @@
             ...
     await store.close()
 
-A relative SQLite path is relative to the working directory; `resolve_url(url, root)` makes it
-relative to the project root instead (what `DatabaseConfig.url` means).
+`open_store` takes the URL as given (a relative SQLite path is relative to the working
+directory); commands get theirs from `bot.storage.engine.database_url`, which resolves the
+configured one against the project root.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext, suppress
-from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -27,7 +27,7 @@ from bot.storage.analytics import AnalyticsTx
 from bot.storage.api import StorageError, Tx
 from bot.storage.assessments import AssessmentsTx
 from bot.storage.base import InlineConnection
-from bot.storage.engine import inline_sqlite_engine, make_engine, normalise_url
+from bot.storage.engine import inline_sqlite_engine, make_engine
 from bot.storage.errors import storage_errors
 from bot.storage.outbox import OutboxTx
 from bot.storage.privacy import PrivacyTx
@@ -35,16 +35,11 @@ from bot.storage.reminders import RemindersTx
 from bot.storage.tickets import TicketsTx
 from bot.territory import Gazetteer
 
-__all__ = ["SqlStore", "SqlTx", "StorageError", "open_store", "resolve_url"]
+__all__ = ["SqlStore", "SqlTx", "StorageError", "open_store"]
 
 
 class SqlTx(PrivacyTx, AssessmentsTx, OutboxTx, AnalyticsTx, RemindersTx, TicketsTx):
     """One open transaction; see `bot.storage.api.Tx`."""
-
-
-def resolve_url(url: str, root: Path) -> str:
-    """The URL with its async driver, a relative SQLite path made absolute against `root`."""
-    return normalise_url(url, root).render_as_string(hide_password=False)
 
 
 class SqlStore:

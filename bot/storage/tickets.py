@@ -102,9 +102,9 @@ class TicketsTx(TxBase):
         await self.add_ticket_event(
             ticket_id, TicketEvent("created", at, FIRST_STATUS, new.description)
         )
-        row = await self._one(select(tickets).where(tickets.c.id == ticket_id))
-        assert row is not None
-        return _record(row), True
+        created = await self._one(select(tickets).where(tickets.c.id == ticket_id))
+        assert created is not None
+        return _record(created), True
 
     async def ticket(self, number: str, *, lock: bool = False) -> TicketRecord | None:
         stmt = select(tickets).where(tickets.c.number == number.strip().upper())

@@ -292,7 +292,7 @@ class TicketDesk:
         the console); False if there is nobody left to tell (data erased)."""
         key = None
         if ticket.address and ticket.channel in ("telegram", "email"):
-            key = ConversationKey(ticket.channel, ticket.address)  # type: ignore[arg-type]
+            key = ConversationKey(ticket.channel, ticket.address)
         elif ticket.contact_id is not None:
             contact = await tx.contact(ticket.contact_id)
             if contact is not None and contact.email:

@@ -16,10 +16,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.contract import Attachment, OutboundEmail
-from bot.report.formatting import format_number, format_percent
 from bot.report.view import ReportView
 from bot.storage.api import TicketRecord
 from bot.tickets.routing import Destination
+from nlu.numbers import format_number, format_percent
 
 REPORT_FILE = "informe-diagnostico.html"
 
@@ -107,7 +107,7 @@ class TicketMail:
     ) -> OutboundEmail:
         """The ticket for the mailbox, with the diagnosis summary and its report attached."""
         data = {**context, "diagnosis": diagnosis_data(diagnosis)}
-        attachments = ()
+        attachments: tuple[Attachment, ...] = ()
         if diagnosis is not None:
             attachments = (
                 Attachment(REPORT_FILE, "text/html", diagnosis.report_html.encode("utf-8")),

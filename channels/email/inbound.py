@@ -98,7 +98,7 @@ def _shape(message: Message, depth: int = 0) -> tuple[int, int]:
     assert isinstance(payload, list)
     parts, deepest = 1, depth
     for child in payload[:1000]:
-        n, d = _shape(child, depth + 1)
+        n, d = _shape(child, depth + 1) if isinstance(child, Message) else (1, depth + 1)
         parts, deepest = parts + n, max(deepest, d)
     return parts, deepest
 

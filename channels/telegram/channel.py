@@ -22,6 +22,7 @@ the person ("c<query>").
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import logging
@@ -341,9 +342,7 @@ class TelegramChannel:
             for index, piece in enumerate(pieces):
                 markup = keyboard(reply.options) if index == len(pieces) - 1 else None
                 await self._retry(
-                    lambda chat_id=chat_id, piece=piece, markup=markup: bot.send_message(
-                        chat_id, piece, reply_markup=markup
-                    ),
+                    functools.partial(bot.send_message, chat_id, piece, reply_markup=markup),
                     chat_id=chat_id,
                 )
             if reply.options and not pieces:

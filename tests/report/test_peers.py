@@ -12,10 +12,10 @@ import pytest
 
 from bot.analytics.peers import Average, GroupAverages, PeerComparison
 from bot.report import build_report
-from bot.report.formatting import NBSP
 from bot.report.view import report_view
 from bot.scoring import score
 from bot.territory import Entity
+from nlu.numbers import NBSP
 from tests.factories import answers, build
 from tests.report.helpers import ANSWERS, MAILBOX, MEDELLIN, visible
 
@@ -59,7 +59,9 @@ def test_view_lays_the_groups_out_like_the_dimensions(case):
 
 def test_summary_shows_both_groups_per_dimension(case, templates_dir):
     q, s = case
-    text = build_report(q, s, MEDELLIN, WHEN, templates_dir, peers=COMPARISON).summary
+    text = build_report(
+        q, s, MEDELLIN, WHEN, templates_dir, mailbox=MAILBOX, peers=COMPARISON
+    ).summary
     assert len(text) < 1500
     for expected in [
         "Promedio de sus pares: Antioquia 55,3 · Colombia 48,0",
@@ -73,7 +75,7 @@ def test_summary_shows_both_groups_per_dimension(case, templates_dir):
 
 def test_html_adds_a_column_per_group(case, templates_dir):
     q, s = case
-    report = build_report(q, s, MEDELLIN, WHEN, templates_dir, peers=COMPARISON)
+    report = build_report(q, s, MEDELLIN, WHEN, templates_dir, mailbox=MAILBOX, peers=COMPARISON)
     text = visible(report.html)
     for expected in [
         "Promedio de sus pares: Antioquia 55,3 · Colombia 48,0",
@@ -89,7 +91,7 @@ def test_html_adds_a_column_per_group(case, templates_dir):
 
 def test_no_comparison_no_trace(case, templates_dir):
     q, s = case
-    report = build_report(q, s, MEDELLIN, WHEN, templates_dir)
+    report = build_report(q, s, MEDELLIN, WHEN, templates_dir, mailbox=MAILBOX)
     for text in (report.summary, visible(report.html)):
         assert "pares" not in text and "Colombia" not in text
 
@@ -98,7 +100,7 @@ def test_a_gobernacion_reads_gobernaciones(case, templates_dir):
     q, s = case
     antioquia = Entity("05", "gobernacion", "Antioquia", "05", "Antioquia")
     peers = PeerComparison(2026, "gobernacion", "Antioquia", None, COMPARISON.country)
-    report = build_report(q, s, antioquia, WHEN, templates_dir, peers=peers)
+    report = build_report(q, s, antioquia, WHEN, templates_dir, mailbox=MAILBOX, peers=peers)
     assert "Promedios de las gobernaciones que enviaron" in report.summary
     assert "(Colombia: 9)" in report.summary and "Antioquia 50,0" not in report.summary
     html = visible(report.html)

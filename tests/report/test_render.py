@@ -21,11 +21,11 @@ from datetime import date, datetime
 import pytest
 
 from bot.report import build_report, render_html, render_summary
-from bot.report.formatting import NBSP
 from bot.report.render import tone
 from bot.report.view import report_view, split_ranked
 from bot.scoring import score
 from bot.territory import Entity
+from nlu.numbers import NBSP
 from tests.factories import answers, build, node, questionnaire_raw
 from tests.report.helpers import ANSWERS, MAILBOX, MEDELLIN, visible
 
@@ -52,7 +52,7 @@ def case():
 @pytest.fixture(scope="module")
 def report(case, templates_dir):
     q, s = case
-    return build_report(q, s, MEDELLIN, WHEN, templates_dir)
+    return build_report(q, s, MEDELLIN, WHEN, templates_dir, mailbox=MAILBOX)
 
 
 def test_view_holds_the_hand_computed_numbers(case):
@@ -133,7 +133,7 @@ def test_html_is_self_contained_and_embeds_the_radar(report):
 
 def test_hostile_entity_name_is_escaped_in_html(case, templates_dir):
     q, s = case
-    html = render_html(q, s, HOSTILE, WHEN, templates_dir)
+    html = render_html(q, s, HOSTILE, WHEN, templates_dir, mailbox=MAILBOX)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Cía" in html
     assert '<script>alert("x")</script> & Cía' in visible(html)
@@ -141,7 +141,7 @@ def test_hostile_entity_name_is_escaped_in_html(case, templates_dir):
 
 def test_summary_keeps_names_as_typed(case, templates_dir):
     q, s = case
-    summary = render_summary(q, s, HOSTILE, WHEN, templates_dir)
+    summary = render_summary(q, s, HOSTILE, WHEN, templates_dir, mailbox=MAILBOX)
     assert 'Alcaldía de <script>alert("x")</script> & Cía (Antioquia)' in summary
 
 
@@ -149,7 +149,7 @@ def test_empty_assessment_renders_without_scores(templates_dir):
     q = build()
     s = score(q, "gobernacion", {})
     gob = Entity("05", "gobernacion", "Antioquia", "05", "Antioquia")
-    rep = build_report(q, s, gob, WHEN, templates_dir)
+    rep = build_report(q, s, gob, WHEN, templates_dir, mailbox=MAILBOX)
     assert "Puntaje general: sin datos · Nivel: sin datos" in rep.summary
     text = visible(rep.html)
     assert "Aún no hay respuestas suficientes" in text
@@ -163,7 +163,9 @@ def test_scores_of_another_questionnaire_are_refused(case, templates_dir):
     raw["version"] = "0.2"
     other = build(raw)
     with pytest.raises(ValueError, match=r"prueba 0\.2"):
-        build_report(q, score(other, "alcaldia", {}), MEDELLIN, WHEN, templates_dir)
+        build_report(
+            q, score(other, "alcaldia", {}), MEDELLIN, WHEN, templates_dir, mailbox=MAILBOX
+        )
 
 
 @pytest.mark.parametrize(
@@ -193,7 +195,7 @@ def test_real_questionnaire_report(questionnaire, gazetteer, templates_dir):
 
     entity = max(gazetteer.entities, key=lambda e: len(e.title))
     s = score(questionnaire, entity.kind, sample_answers(questionnaire, entity.kind, Random(1)))
-    rep = build_report(questionnaire, s, entity, WHEN, templates_dir)
+    rep = build_report(questionnaire, s, entity, WHEN, templates_dir, mailbox=MAILBOX)
     assert len(rep.summary) < 1500
     text = visible(rep.html)
     assert entity.title in text and questionnaire.label in text
@@ -209,7 +211,7 @@ def test_label_keeps_its_capitals(templates_dir):
     raw = questionnaire_raw()
     raw["label"] = "medición orientativa de MinTIC"
     q = build(raw)
-    html = render_html(q, score(q, "alcaldia", {}), MEDELLIN, WHEN, templates_dir)
+    html = render_html(q, score(q, "alcaldia", {}), MEDELLIN, WHEN, templates_dir, mailbox=MAILBOX)
     assert "<title>Medición orientativa de MinTIC: Alcaldía de Medellín (Antioquia)</title>" in html
 
 

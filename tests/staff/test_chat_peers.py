@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 from bot.analytics.peers import mean
 from bot.answers_file import sample_answers
-from bot.report.formatting import format_number
 from bot.scoring import score
+from nlu.numbers import format_number
 from tests.engine.chat import Chat
 from tests.staff.seed import seed_submitted_with_snapshot
 

@@ -25,11 +25,11 @@ from bot.answers_file import sample_answers
 from bot.commands.export import export
 from bot.commands.progress import progress
 from bot.config import PROJECT_ROOT, load_config
-from bot.report.formatting import format_number
 from bot.scoring import score
 from bot.storage.sql import open_store
 from bot.territory import Gazetteer
 from dialogues.questionnaire import load_questionnaire
+from nlu.numbers import format_number
 from tests.staff.seed import seed
 from tests.storage.helpers import T0, at, register
 

@@ -17,10 +17,11 @@ import openpyxl
 import pytest
 
 from bot.analytics.dataset import ANSWER_COLUMNS, ASSESSMENT_COLUMNS, build_dataset, score_columns
-from bot.analytics.writers import answers_path, decimal_comma, write
+from bot.analytics.writers import answers_path, write
 from bot.scoring import Answer
 from bot.storage.api import AssessmentRecord, CycleAssessment, StoredAnswer
 from bot.territory import Entity
+from nlu.numbers import plain_decimal
 from tests.factories import answers, build
 from tests.report.helpers import ANSWERS
 
@@ -183,4 +184,4 @@ def test_json_nests_the_answers(dataset, tmp_path):
     ],
 )
 def test_decimal_comma_never_uses_exponents(value, text):
-    assert decimal_comma(value) == text
+    assert plain_decimal(value) == text

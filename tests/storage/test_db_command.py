@@ -1,15 +1,13 @@
-"""`cti db upgrade` and `cti db current`, and how the configured URL is read."""
+"""`cti db upgrade` and `cti db current` (how the URL is read: test_database_url.py)."""
 
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 from click.testing import CliRunner
 
 from bot.commands.db import db
 from bot.storage.migrate import head_revision
-from bot.storage.sql import resolve_url
 
 
 def test_upgrade_then_current(empty_database_url: str):
@@ -39,13 +37,3 @@ def test_unreachable_database_is_one_clear_line():
         assert result.exit_code == 1
         assert "No fue posible usar la base de datos" in result.output
         assert "clave" not in result.output
-
-
-def test_urls_get_the_async_driver_and_a_root_for_relative_sqlite_paths(tmp_path: Path):
-    assert resolve_url("sqlite+aiosqlite:///var/cti.db", tmp_path) == (
-        f"sqlite+aiosqlite:///{tmp_path}/var/cti.db"
-    )
-    assert resolve_url("sqlite:////srv/cti.db", tmp_path) == "sqlite+aiosqlite:////srv/cti.db"
-    assert resolve_url("sqlite+aiosqlite://", tmp_path) == "sqlite+aiosqlite://"
-    assert resolve_url("postgresql://u:p@db/cti", tmp_path) == "postgresql+asyncpg://u:p@db/cti"
-    assert resolve_url("postgres://u:p@db/cti", tmp_path) == "postgresql+asyncpg://u:p@db/cti"
