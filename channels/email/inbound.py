@@ -9,6 +9,12 @@ no usable sender. The assistant never answers a robot, so two robots never talk 
 
 What remains is the new text of the message: the plain part (or the HTML one as text), without
 the quoted conversation below it or the signature, plus its attachments and threading headers.
+Every parser here is linear in its input, and its input is bounded first: a body is cut at
+`MAX_BODY_CHARS` (HTML at `MAX_HTML_CHARS`) before the quote is looked for, so a megabyte of
+blank lines costs milliseconds; escape sequences and control characters never get through.
+
+What proves who sent it is not decided here: the mail carries the reply keys it quotes (see
+`bot.replykeys`) and whether our border server authenticated its From: domain.
 """
 
 from __future__ import annotations
@@ -23,7 +29,15 @@ from email.utils import getaddresses
 from html.parser import HTMLParser
 
 from bot.contract import Attachment
+from bot.printable import printable
+from bot.replykeys import keys_in
+from channels.email.authentication import MAX_HEADERS, NO_CHECK, AuthPolicy, passes
 from channels.email.compose import LOOP_HEADER
+
+MAX_BODY_CHARS = 64 * 1024  # far more than anyone types; the rest is quoted history or abuse
+MAX_HTML_CHARS = 256 * 1024  # HTML is verbose; Python 3.11's HTMLParser is slow on some inputs
+MAX_SUBJECT_CHARS = 998  # RFC 5322's line limit
+MAX_REFERENCES = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +60,12 @@ class InboundMail:
     attachments: tuple[Attachment, ...] = ()
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
+    # Reply keys the mail brings back (threading headers, the plus-address it was sent to):
+    # proof of mailbox control once one matches the sender (`bot.replykeys`).
+    keys: tuple[str, ...] = ()
+    # Whether our border server vouched for the From: domain (Authentication-Results); true
+    # when no check is configured.
+    authenticated: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,8 +254,8 @@ def body_text(message: EmailMessage) -> str:
     if not isinstance(content, str):
         return ""
     if part.get_content_type() == "text/html":
-        content = html_to_text(content)
-    return strip_reply(content)
+        content = html_to_text(content[:MAX_HTML_CHARS])
+    return strip_reply(printable(content[:MAX_BODY_CHARS]))
 
 
 def attachments(message: EmailMessage, max_files: int = 10) -> tuple[Attachment, ...]:
@@ -249,11 +269,27 @@ def attachments(message: EmailMessage, max_files: int = 10) -> tuple[Attachment,
     return tuple(found)
 
 
-def _ids(value: object) -> tuple[str, ...]:
-    return tuple(re.findall(r"<[^<>\s]+>", str(value or "")))
+def _ids(value: object, limit: int = MAX_REFERENCES) -> tuple[str, ...]:
+    """Message-IDs in a header, the last `limit` (the nearest ancestors of the thread)."""
+    return tuple(re.findall(r"<[^<>\s]{1,250}>", str(value or "")[-64 * 1024 :]))[-limit:]
 
 
-def read(raw: bytes, our_address: str, limits: Limits = DEFAULT_LIMITS) -> InboundMail | Rejected:
+_RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
+
+
+def _recipients(message: EmailMessage) -> list[str]:
+    values = [str(v)[:4096] for name in _RECIPIENT_HEADERS for v in message.get_all(name, [])[:5]]
+    return [a for _, a in getaddresses(values)[:50] if a]
+
+
+def read(
+    raw: bytes,
+    our_address: str,
+    limits: Limits = DEFAULT_LIMITS,
+    auth: AuthPolicy = NO_CHECK,
+    envelope: tuple[str, ...] = (),
+) -> InboundMail | Rejected:
+    """`envelope`: the SMTP recipients, when a relay hands the mail to our listener."""
     if len(raw) > limits.max_bytes:
         return Rejected("oversized", f"{len(raw)} bytes")
     bomb = too_many_parts(raw, limits)
@@ -281,14 +317,23 @@ def read(raw: bytes, our_address: str, limits: Limits = DEFAULT_LIMITS) -> Inbou
     if message_id is None:
         # Some clients send none; a hash of the bytes still recognises a redelivered copy.
         message_id = f"<{hashlib.sha256(raw).hexdigest()[:40]}@sin-message-id>"
-    in_reply_to = _ids(message.get("In-Reply-To"))
+    try:
+        in_reply_to = _ids(message.get("In-Reply-To"), 1)
+        references = _ids(message.get("References"))
+        recipients = _recipients(message)
+        results = [str(v) for v in message.get_all("Authentication-Results", [])[:MAX_HEADERS]]
+    except Exception as exc:  # malformed headers
+        return Rejected("unreadable", type(exc).__name__)
+    sender = address.strip().lower()
     return InboundMail(
         message_id=message_id,
-        sender=address.strip().lower(),
-        sender_name=name.strip(),
-        subject=str(message.get("Subject", "")).strip(),
+        sender=sender,
+        sender_name=printable(name)[:200].strip(),
+        subject=printable(str(message.get("Subject", ""))[:MAX_SUBJECT_CHARS]).strip(),
         text=body_text(message),
         attachments=attachments(message),
         in_reply_to=in_reply_to[0] if in_reply_to else None,
-        references=_ids(message.get("References")),
+        references=references,
+        keys=keys_in([*in_reply_to, *references, *recipients, *envelope]),
+        authenticated=passes(auth, results, sender.rpartition("@")[2]),
     )

@@ -23,6 +23,7 @@ from tests.nlu.helpers import embedded, shared_cache
 US = "asistente@cti.test"
 ANA = "ana.perez@pasto.gov.co"
 WAIT = 30.0
+SECRET = "pruebas-" + "s" * 40  # CTI_MAIL_KEY_SECRET: signs the reply keys
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,7 @@ def email_config(database_url: str, smtp: SmtpServer, imap: ImapServer, folder: 
                     "outbox": {"idle_seconds": 0.5},
                 },
             },
-            "secrets": {"imap_password": imap.password},
+            "secrets": {"imap_password": imap.password, "mail_key_secret": SECRET},
         }
     )
 
@@ -137,9 +138,13 @@ async def test_a_whole_diagnosis_by_email(database_url, imap, nlu, request):
     async with SmtpServer() as smtp:
         ana = Official(imap, smtp, folder)
         async with running(email_config(database_url, smtp, imap, folder), nlu):
+            # A first mail proves nothing (anyone can write any From:): a fixed invitation
+            # to reply, which repeats nothing of what it said.
             text = await ana.say("Buenos días, quiero hacer el diagnóstico de mi municipio")
+            assert "responda este mensaje" in text and "diagnóstico" not in text
+            text = await ana.say("Hola, soy yo")
             assert "Ley 1581" in text and "acepto" in text
-            assert ana.last is not None and ana.last["In-Reply-To"] == "<ana1@pasto.gov.co>"
+            assert ana.last is not None and ana.last["In-Reply-To"] == "<ana2@pasto.gov.co>"
             assert ana.last["Subject"] == "Re: Autodiagnóstico"
             assert ana.last.get_body(("html",)) is not None
 
