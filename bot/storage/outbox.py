@@ -199,7 +199,7 @@ class OutboxTx(TxBase):
         await self._run(
             update(outbox)
             .where(outbox.c.id == outbox_id, outbox.c.kind.in_(BLANKED_WHEN_SENT))
-            .values(body_text="", body_html=None, parts=[])
+            .values(body_text="", body_html=None)
         )
 
     async def outbox_recent(
