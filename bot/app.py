@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -16,10 +17,11 @@ from bot.analytics.cycle import current_cycle
 from bot.config import Config
 from bot.engine import Engine
 from bot.flows.turn import Deps
+from bot.replykeys import MIN_SECRET_CHARS, ReplyKeys
 from bot.storage.api import Store
 from bot.storage.outbox import StoreOutbox
 from bot.territory import Gazetteer
-from bot.tickets.desk import StaffReply, TicketDesk, TicketSettings
+from bot.tickets.desk import StaffReply, TicketDesk, TicketSettings, read_reply
 from bot.tickets.routing import Rule
 from channels.email.compose import new_message_id
 from channels.outbox import RetryPolicy
@@ -29,6 +31,8 @@ from nlu.base import Interpreter
 from nlu.embedded import EmbeddedInterpreter
 from nlu.rasa_http import RasaHttpInterpreter
 from nlu.rules import RuleInterpreter, RulesFirst
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.runner import Service
@@ -71,11 +75,26 @@ class SettingsCatalog(Catalog):
 
 
 def load_catalog(templates: Path, mailbox: str) -> Catalog:
-    """Conversation texts plus the answers to questions about the programme ('knowledge.*')."""
-    catalog = SettingsCatalog.load(templates / "messages.yml", templates / "knowledge.yml")
+    """Conversation texts plus the answers to questions about the programme ('knowledge.*'),
+    the tickets' texts and those of mail that did not prove its sender ('trust.*')."""
+    catalog = SettingsCatalog.load(
+        templates / "messages.yml",
+        templates / "knowledge.yml",
+        templates / "tickets.yml",
+        templates / "trust.yml",
+    )
     assert isinstance(catalog, SettingsCatalog)  # `load` builds `cls`; it is typed as the base
     catalog.settings = {"mailbox": mailbox}
     return catalog
+
+
+def reply_keys(config: Config) -> ReplyKeys:
+    """The reply keys of `CTI_MAIL_KEY_SECRET`. Without it (allowed only while the email
+    channel is off, see `email_services`), a random key for this process: no mail leaves."""
+    secret = (config.secrets.mail_key_secret or "").strip()
+    if not secret:
+        return ReplyKeys.ephemeral()
+    return ReplyKeys.from_secrets(secret, config.secrets.mail_key_secret_previous)
 
 
 def load_static(config: Config) -> Static:
@@ -150,7 +169,7 @@ def build_deps(config: Config, static: Static) -> Deps:
     )
 
 
-def ticket_desk(config: Config, static: Static) -> TicketDesk:
+def ticket_desk(config: Config, static: Static, keys: ReplyKeys | None = None) -> TicketDesk:
     """Tickets as `routing` in config.yml says (rules, staff domains, merging, follow-up)."""
     routing = config.routing
     settings = TicketSettings(
@@ -171,6 +190,7 @@ def ticket_desk(config: Config, static: Static) -> TicketDesk:
         config.path(config.data.templates),
         address,
         new_notice_id=lambda: new_message_id(address),
+        keys=keys or reply_keys(config),
     )
 
 
@@ -308,8 +328,9 @@ def ticket_services(app: App, running: frozenset[str]) -> dict[str, Service]:
 
 
 def staff_reply_route(app: App) -> Route:
-    """Mail answering a ticket (tag in the subject, or threading headers) goes to its ticket,
-    not to a conversation: relayed to the contact if it comes from a staff domain."""
+    """Mail naming a ticket (its reply key in the threading headers, or only its number) goes
+    to the ticket, not to a conversation: relayed to the contact only through the ticket's key,
+    from a staff domain, authenticated where configured; otherwise recorded as rejected."""
     desk = app.engine.deps.desk
     assert desk is not None
 
@@ -321,7 +342,10 @@ def staff_reply_route(app: App) -> Route:
             mail.text,
             mail.in_reply_to,
             mail.references,
+            authenticated=mail.authenticated,
         )
+        # `#estado` is read before the transaction (and off the event loop), never inside it.
+        reply = await asyncio.to_thread(read_reply, reply)
         async with app.store.transaction() as tx:
             outcome = await desk.staff_reply(tx, reply, app.engine.clock())
         if outcome == "relayed":
@@ -379,15 +403,17 @@ def _idle(config: Config) -> float:
 def email_services(app: App) -> dict[str, Service]:
     """The outbox worker always (tickets and codes are mail even when nobody writes to us by
     email) once email is enabled, and the inbound side the configuration chooses."""
+    from bot.mailtrust import MailGate
     from bot.runner import StartupError
+    from channels.email.authentication import AuthPolicy
     from channels.email.channel import EmailChannel
     from channels.email.compose import sender
     from channels.email.imap import ImapReader, ImapSettings
     from channels.email.inbound import Limits
-    from channels.email.listener import SmtpListener
+    from channels.email.listener import SmtpListener, loopback
     from channels.email.render import EmailRenderer
     from channels.email.smtp import SmtpSender, SmtpSettings
-    from channels.email.worker import OutboxWorker
+    from channels.email.worker import OutboxWorker, SendLimits
 
     config = app.config
     email = config.channels.email
@@ -396,9 +422,37 @@ def email_services(app: App) -> dict[str, Service]:
     smtp = email.smtp
     if smtp.username and not config.secrets.smtp_password:
         raise StartupError(f"falta CTI_SMTP_PASSWORD para el usuario SMTP {smtp.username}.")
+    secret = (config.secrets.mail_key_secret or "").strip()
+    if len(secret) < MIN_SECRET_CHARS:
+        # No generated fallback: a secret made here would differ on each instance and vanish
+        # with the disk, silently breaking every reply to mail already sent.
+        raise StartupError(
+            f"el correo necesita CTI_MAIL_KEY_SECRET (al menos {MIN_SECRET_CHARS} caracteres; "
+            "por ejemplo, la salida de `python3 -c 'import secrets; print(secrets.token_hex(32))'`)"
+            ": firma las claves de respuesta que prueban quién escribe."
+        )
+    keys = reply_keys(config)
+    auth = AuthPolicy(email.authentication.authserv_id, email.authentication.require)
+    if email.authentication.require != "none" and not auth.authserv_id:
+        raise StartupError(
+            "channels.email.authentication.require pide "
+            f"{email.authentication.require} pero falta authserv_id: el nombre con que el "
+            "servidor de correo de MinTIC firma sus cabeceras Authentication-Results."
+        )
+    if not auth.enforced:
+        log.warning(
+            "email: Authentication-Results are not checked (channels.email.authentication); "
+            "only reply keys prove who wrote"
+        )
+    if email.inbound == "smtp" and not loopback(email.smtp_inbound.listen) and not auth.enforced:
+        raise StartupError(
+            f"el receptor SMTP no escucha en {email.smtp_inbound.listen} (fuera de esta "
+            "máquina) sin channels.email.authentication (authserv_id y require: dmarc o dkim)."
+        )
     renderer = EmailRenderer(config.path(config.data.templates))
+    queue = _queue(app, "email")
     worker = OutboxWorker(
-        _queue(app, "email"),
+        queue,
         SmtpSender(
             SmtpSettings(
                 smtp.host,
@@ -414,14 +468,33 @@ def email_services(app: App) -> dict[str, Service]:
         render=renderer.notice,
         batch=email.outbox.batch,
         idle_seconds=email.outbox.idle_seconds,
+        keys=keys,
+        plus_addressing=email.plus_addressing,
+        limits=SendLimits(email.limits.per_hour, email.limits.per_day),
+        sent_since=queue.sent_since,
     )
     app.wakers.append(worker.wake)
     services: dict[str, Service] = {"email-outbox": worker}
+
+    def wake_all() -> None:
+        for wake in app.wakers:
+            wake()
+
+    gate = MailGate(
+        app.store,
+        keys,
+        app.static.catalog,
+        email.address.rpartition("@")[2] or "localhost",
+        app.engine.clock,
+        wake_all,
+    )
     channel = EmailChannel(
         app.engine,
         email.address,
+        gate,
         Limits(max_bytes=email.max_message_bytes),
         routes=(staff_reply_route(app),),
+        auth=auth,
     )
     if email.inbound == "imap":
         imap = email.imap

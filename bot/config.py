@@ -106,6 +106,23 @@ class OutboxConfig(_Section):
     idle_seconds: float = Field(default=5.0, gt=0)  # how often to look when nobody wakes it
 
 
+class AuthenticationConfig(_Section):
+    """Authentication-Results (RFC 8601) written by MinTIC's border mail server."""
+
+    authserv_id: str | None = None  # the border server's authserv-id; other headers are ignored
+    # dmarc: DMARC pass for the From: domain; dkim: a DKIM signature aligned with From: (or
+    # DMARC); none: not checked (a warning at start: then only reply keys prove a sender).
+    require: Literal["dmarc", "dkim", "none"] = "none"
+
+
+class SendLimitsConfig(_Section):
+    """The most mail one address receives from us; the rest waits (tickets to the mailbox
+    are not counted)."""
+
+    per_hour: int = Field(default=30, ge=1)
+    per_day: int = Field(default=120, ge=1)
+
+
 class EmailConfig(_Section):
     enabled: bool = False
     address: str = "asistente.cti@mintic.gov.co"  # From: and Reply-To: of everything we send
@@ -116,6 +133,10 @@ class EmailConfig(_Section):
     imap: ImapConfig = ImapConfig()
     smtp_inbound: InboundSmtpConfig = InboundSmtpConfig()
     outbox: OutboxConfig = OutboxConfig()
+    authentication: AuthenticationConfig = AuthenticationConfig()
+    # Reply-To: asistente+<key>@…: needs the mail server to deliver plus-addresses to the box.
+    plus_addressing: bool = False
+    limits: SendLimitsConfig = SendLimitsConfig()
 
 
 class ChannelsConfig(_Section):
@@ -185,6 +206,8 @@ class Secrets(_Section):
     telegram_webhook_secret: str | None = None
     smtp_password: str | None = None
     imap_password: str | None = None
+    mail_key_secret: str | None = None  # signs reply keys (bot.replykeys)
+    mail_key_secret_previous: str | None = None  # still accepted after a rotation
 
 
 class Config(_Section):
@@ -226,6 +249,10 @@ ENV_KEYS: dict[str, str] = {
     "CTI_IMAP_PORT": "channels.email.imap.port",
     "CTI_SMTP_PASSWORD": "secrets.smtp_password",
     "CTI_IMAP_PASSWORD": "secrets.imap_password",
+    "CTI_EMAIL_AUTHSERV_ID": "channels.email.authentication.authserv_id",
+    "CTI_EMAIL_AUTH_REQUIRE": "channels.email.authentication.require",
+    "CTI_MAIL_KEY_SECRET": "secrets.mail_key_secret",
+    "CTI_MAIL_KEY_SECRET_PREVIOUS": "secrets.mail_key_secret_previous",
 }
 
 

@@ -43,6 +43,16 @@ class IncomingMessage:
     # Email threading: replies go out as "Re: <subject>", under this message and its references.
     subject: str = ""
     references: tuple[str, ...] = ()
+    # Whether the sender proved they control the address the conversation is keyed by. None:
+    # the channel vouches for it (Telegram says who the chat is; the console is local). Email
+    # must say True, and does only for a reply carrying our reply key for the From: address
+    # (see `bot.replykeys`); a From: header alone proves nothing.
+    proven: bool | None = None
+
+
+def mailbox_proven(message: IncomingMessage) -> bool:
+    """Whether identity actions (erase, change email, link a channel, submit) may follow."""
+    return message.proven if message.proven is not None else message.key.channel != "email"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from bot.app import load_static, ticket_desk
 from bot.commands.questionnaire import config_from, fail
 from bot.commands.staff_db import staff_database_url
 from bot.config import Config
+from bot.printable import printable
 from bot.storage.api import TICKET_STATUSES, StorageError, TicketRecord, Tx
 from bot.storage.sql import open_store
 from bot.tickets.desk import TicketDesk
@@ -116,7 +117,7 @@ def show(ctx: click.Context, number: str, db_url: str | None) -> None:
             f"actualizada: {_local(desk, ticket.updated_at)}",
             "",
             "Descripción:",
-            *("  " + line for line in ticket.description.splitlines()),
+            *("  " + line for line in printable(ticket.description).splitlines()),
             "",
             "Hilo:",
         ]
@@ -125,10 +126,12 @@ def show(ctx: click.Context, number: str, db_url: str | None) -> None:
             if event.status:
                 head += f" [{event.status}]"
             if event.author:
-                head += f" · {event.author}"
+                head += f" · {printable(event.author)}"
             lines.append(head)
             if event.body and event.kind != "created":
-                lines.extend("      " + line for line in event.body.splitlines())
+                # Stored before bodies were cleaned on arrival, or typed in a chat: a terminal
+                # escape in them must not reach the operator's terminal.
+                lines.extend("      " + line for line in printable(event.body).splitlines())
         return lines
 
     lines = _run(config, db_url, work)

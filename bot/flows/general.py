@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.contract import Option
 from bot.flows.turn import INTENT_PREFIX, NO, YES, Turn
+from bot.mailtrust import refused_unproven
 from dialogues import navigation as nav
 from dialogues.commands import parse_command
 from dialogues.questionnaire import Question
@@ -305,6 +306,8 @@ async def show_data(turn: Turn) -> None:
 
 async def handle_confirm_erase(turn: Turn) -> None:
     if turn.said_yes():
+        if refused_unproven(turn):
+            return
         if turn.contact is not None:
             # Opting out first drops reminders queued but not delivered (e.g. to this chat).
             await turn.tx.set_reminders(turn.contact.id, False, turn.now)

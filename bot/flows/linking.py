@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from bot.contract import OutboundEmail
 from bot.flows.turn import Turn
+from bot.mailtrust import code_allowed, refused_unproven
 from bot.redact import mask_email
 from dialogues.state import Registration
 
@@ -37,6 +38,11 @@ async def offer_link(turn: Turn, email: str) -> bool:
     contact = await turn.tx.contact_by_email(email)
     if contact is None:
         return False
+    if refused_unproven(turn):
+        return True
+    if not await code_allowed(turn.tx, contact.email, turn.now):
+        turn.say("link.limited")
+        return True
     reg = turn.state.reg
     code = f"{secrets.randbelow(10**6):06d}"
     reg.link_contact, reg.code_tries, reg.step = contact.id, 0, "code"

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.contract import Attachment, OutboundEmail, OutgoingMessage
 from bot.flows.turn import NO, YES, Turn
+from bot.mailtrust import refused_unproven
 from bot.storage.outbox import EMAIL_CHANGED
 from dialogues.contact_fields import clean_email, clean_name, clean_role
 from dialogues.parsing import fold
@@ -178,6 +179,8 @@ async def _store(turn: Turn, fix: Rectify) -> None:
     from bot.flows.general import show_menu
 
     assert turn.contact is not None and fix.field is not None and fix.value is not None
+    if fix.field == "email" and refused_unproven(turn):
+        return
     field, old = fix.field, turn.contact
     turn.contact = await turn.tx.update_contact(turn.contact.id, **{field: fix.value})
     log.info("contact %s rectified their %s", turn.contact.id, field)

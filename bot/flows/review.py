@@ -6,6 +6,7 @@ from bot.analytics.results import peer_comparison
 from bot.contract import Attachment, OutgoingMessage
 from bot.flows.tickets import quick_options
 from bot.flows.turn import NO, YES, Turn
+from bot.mailtrust import refused_unproven
 from bot.report.view import split_ranked
 from bot.scoring import score
 from dialogues import navigation as nav
@@ -82,6 +83,8 @@ async def handle_review(turn: Turn) -> None:
 
 async def handle_confirm_submit(turn: Turn) -> None:
     if turn.said_yes():
+        if refused_unproven(turn):
+            return
         assessment = await turn.assessment()
         contact_id = turn.contact.id if turn.contact else None
         await turn.tx.set_assessment_status(assessment.id, "submitted", contact_id, turn.now)

@@ -312,6 +312,16 @@ class Tx(Protocol):
 
     async def outbox_failed(self, outbox_id: int, error: str) -> None: ...
 
+    async def outbox_recent(
+        self,
+        recipient: str,
+        since: datetime,
+        kinds: tuple[str, ...] | None = None,
+        *,
+        sent_only: bool = False,
+    ) -> int:
+        """Messages to `recipient` queued (or, `sent_only`, sent) since `since`."""
+
     # --- staff reports and peer comparisons (bot.storage.analytics) ---------------------------
 
     async def entities(self) -> list[Entity]:

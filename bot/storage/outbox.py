@@ -35,6 +35,10 @@ PENDING, SENT, FAILED = "pending", "sent", "failed"
 # and the notice to an address the contact replaced. Until then they need the address.
 ERASURE, EMAIL_CHANGED = "erasure", "email_changed"
 SCRUBBED_WHEN_SENT = (ERASURE, EMAIL_CHANGED)
+# Kinds that carry a one-time code: once sent, the code is nowhere but in the recipient's
+# mailbox (its text goes; the address stays, to count what was sent to it).
+CODE, EMAIL_CODE = "code", "email-code"
+BLANKED_WHEN_SENT = (CODE, EMAIL_CODE)
 
 
 def _attachments_json(attachments: tuple[Attachment, ...]) -> list[dict[str, str]]:
@@ -192,6 +196,30 @@ class OutboxTx(TxBase):
                 recipient="", subject="", body_text="", body_html=None, parts=[], attachments=[]
             )
         )
+        await self._run(
+            update(outbox)
+            .where(outbox.c.id == outbox_id, outbox.c.kind.in_(BLANKED_WHEN_SENT))
+            .values(body_text="", body_html=None)
+        )
+
+    async def outbox_recent(
+        self,
+        recipient: str,
+        since: datetime,
+        kinds: tuple[str, ...] | None = None,
+        *,
+        sent_only: bool = False,
+    ) -> int:
+        """How many messages to `recipient` were queued (or sent) since `since`, of `kinds`."""
+        query = select(func.count()).where(outbox.c.recipient == recipient)
+        if sent_only:
+            query = query.where(outbox.c.status == SENT, outbox.c.sent_at >= since)
+        else:
+            query = query.where(outbox.c.created_at >= since)
+        if kinds is not None:
+            query = query.where(outbox.c.kind.in_(kinds))
+        row = await self._one(query)
+        return int(row[0]) if row else 0
 
     async def outbox_retry(self, outbox_id: int, error: str, next_attempt_at: datetime) -> None:
         await self._run(
@@ -248,3 +276,7 @@ class StoreOutbox:
     async def failed(self, email_id: int, error: str) -> None:
         async with self.store.transaction() as tx:
             await tx.outbox_failed(email_id, error)
+
+    async def sent_since(self, recipient: str, since: datetime) -> int:
+        async with self.store.transaction() as tx:
+            return await tx.outbox_recent(recipient, since, sent_only=True)

@@ -5,6 +5,12 @@ transaction as the conversation turn: the contact is told the number only once a
 stored, and the outbox delivers the email whenever SMTP is up. A staff reply is claimed by its
 Message-ID (a redelivered copy changes nothing), stored in the ticket's thread, and relayed to
 the contact as a notice on their channel, all in one transaction too.
+
+A reply is relayed only when all three hold: it answers the ticket's own mail through the
+ticket's reply key (`bot.replykeys`: the number in the subject is sequential, anyone can write
+it), its sender's domain is listed exactly in `routing.staff_domains`, and our border server
+authenticated it where that check is configured. Anything else naming a ticket is recorded in
+its thread as rejected (who, which message, why; not what it said) and relayed to nobody.
 """
 
 from __future__ import annotations
@@ -19,7 +25,9 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.contract import ConversationKey, Notice, OutgoingMessage
+from bot.printable import printable
 from bot.redact import mask_email
+from bot.replykeys import ReplyKeys, keys_in
 from bot.storage.api import ContactRecord, NewTicket, TicketEvent, TicketRecord, Tx
 from bot.territory import Entity, Gazetteer
 from bot.tickets.mail import Diagnosis, TicketMail, local_time
@@ -30,8 +38,7 @@ from dialogues.questionnaire import Questionnaire
 
 log = logging.getLogger(__name__)
 
-CHANNEL_NAMES = {"telegram": "Telegram", "email": "correo electrónico", "console": "consola"}
-KIND_NAMES = {"alcaldia": "Alcaldía (municipio)", "gobernacion": "Gobernación (departamento)"}
+MAX_RELAY_CHARS = 3000  # a reply longer than this reaches the contact cut, with a note
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +64,21 @@ class StaffReply:
     text: str
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
+    authenticated: bool = True  # our border server vouched for the sender (or no check is set)
+    # `#estado` read and the text without it: `read_reply` does it before the transaction.
+    status: str | None = None
+    body: str | None = None
+
+
+def read_reply(reply: StaffReply) -> StaffReply:
+    """The reply with its `#estado` command read and escape sequences gone: pure, linear,
+    outside any transaction."""
+    status, body = status_command(printable(reply.text))
+    return dataclasses.replace(reply, status=status, body=body)
 
 
 ReplyOutcome = Literal["not_a_ticket", "duplicate", "from_contact", "rejected", "relayed"]
+RejectReason = Literal["no_key", "not_staff", "not_authenticated"]
 
 
 class TicketDesk:
@@ -72,6 +91,7 @@ class TicketDesk:
         templates: Path,
         assistant_address: str,
         new_notice_id: Callable[[], str],
+        keys: ReplyKeys,
     ) -> None:
         self.settings, self.catalog, self.q, self.gazetteer = (
             settings,
@@ -79,7 +99,8 @@ class TicketDesk:
             questionnaire,
             gazetteer,
         )
-        self.mail = TicketMail(templates, assistant_address)
+        self.keys = keys
+        self.mail = TicketMail(templates, assistant_address, keys, catalog)
         self.new_notice_id = new_notice_id
         self.zone = ZoneInfo(settings.timezone)
 
@@ -121,6 +142,10 @@ class TicketDesk:
         s = self.settings
         return destination(s.rules, s.mailbox, s.cc, ticket.topic, entity)
 
+    def _name(self, prefix: str, value: str) -> str:
+        key = f"{prefix}.{value}"
+        return self.catalog.render(key) if value and key in self.catalog else value or "—"
+
     def _context(
         self, ticket: TicketRecord, entity: Entity, contact: ContactRecord | None
     ) -> dict[str, Any]:
@@ -131,16 +156,16 @@ class TicketDesk:
             "description": ticket.description,
             "status": self.status_label(ticket.status),
             "contact_means": ticket.contact_means or "—",
-            "channel": CHANNEL_NAMES.get(ticket.channel, ticket.channel or "—"),
+            "channel": self._name("ticket.channel", ticket.channel),
             "entity": {
                 "title": entity.title,
                 "name": entity.name,
                 "code": entity.code,
                 "department": entity.department_name,
-                "kind": KIND_NAMES[entity.kind],
+                "kind": self._name("ticket.kind", entity.kind),
             },
             "contact": {
-                "name": contact.name if contact else "(datos borrados)",
+                "name": contact.name if contact else self.catalog.render("ticket.contact_erased"),
                 "role": contact.role if contact else "—",
                 "email": contact.email if contact else "—",
             },
@@ -186,21 +211,28 @@ class TicketDesk:
 
     # --- staff replies -----------------------------------------------------------------------
 
-    async def _find(self, tx: Tx, reply: StaffReply) -> TicketRecord | None:
-        number = find_number(reply.subject)
-        if number is not None:
-            found = await tx.ticket(number, lock=True)
-            if found is not None:
-                return found
-        ids = tuple(i for i in (reply.in_reply_to, *reply.references) if i)
-        found = await tx.ticket_by_message_ids(ids)
-        if found is not None:
-            return found
-        for number in numbers_in(ids):
-            found = await tx.ticket(number, lock=True)
-            if found is not None:
-                return found
+    def _keyed_number(self, reply: StaffReply) -> str | None:
+        """The ticket whose reply key the mail brings back in its threading headers."""
+        for message_id in (reply.in_reply_to, *reply.references):
+            number = find_number(message_id or "")
+            if number is None:
+                continue
+            if any(self.keys.ticket_matches(k, number) for k in keys_in([message_id or ""])):
+                return number
         return None
+
+    async def _find(self, tx: Tx, reply: StaffReply) -> tuple[TicketRecord | None, bool]:
+        """The ticket the mail answers, and whether it proved it with the ticket's key; a
+        ticket only named (subject tag, a look-alike Message-ID) comes back unproven."""
+        number = self._keyed_number(reply)
+        if number is not None:
+            return await tx.ticket(number, lock=True), True
+        ids = tuple(i for i in (reply.in_reply_to, *reply.references) if i)
+        for named in (find_number(reply.subject), *numbers_in(ids)):
+            found = await tx.ticket(named, lock=True) if named else None
+            if found is not None:
+                return found, False
+        return None, False
 
     @staticmethod
     async def _is_contact(tx: Tx, ticket: TicketRecord, sender: str) -> bool:
@@ -209,35 +241,49 @@ class TicketDesk:
         contact = await tx.contact(ticket.contact_id) if ticket.contact_id else None
         return contact is not None and contact.email.strip().lower() == sender
 
+    def _refusal(self, reply: StaffReply, keyed: bool) -> RejectReason | None:
+        if not keyed:
+            return "no_key"
+        if not is_staff(reply.sender, self.settings.staff_domains):
+            return "not_staff"
+        if not reply.authenticated:
+            return "not_authenticated"
+        return None
+
     async def staff_reply(self, tx: Tx, reply: StaffReply, now: datetime) -> ReplyOutcome:
         """Store a staff reply in its ticket's thread and relay it to the contact."""
-        ticket = await self._find(tx, reply)
+        ticket, keyed = await self._find(tx, reply)
         if ticket is None:
             return "not_a_ticket"
-        if not is_staff(reply.sender, self.settings.staff_domains):
-            if await self._is_contact(tx, ticket, reply.sender):
-                return "from_contact"  # the contact answering our relay: a conversation
-            if not await tx.claim_message(
-                ConversationKey("email", reply.sender), reply.message_id, now
-            ):
-                return "duplicate"
-            await tx.add_ticket_event(
-                ticket.id,
-                TicketEvent(
-                    "rejected", now, author=reply.sender, message_id=reply.message_id[:255]
-                ),
-            )
-            log.warning(
-                "ticket %s: reply from %s (outside the staff domains) not relayed",
-                ticket.number,
-                mask_email(reply.sender),
-            )
-            return "rejected"
+        staff = is_staff(reply.sender, self.settings.staff_domains)
+        if not staff and await self._is_contact(tx, ticket, reply.sender):
+            return "from_contact"  # the contact answering our relay: a conversation
         if not await tx.claim_message(
             ConversationKey("email", reply.sender), reply.message_id, now
         ):
             return "duplicate"
-        status, body = status_command(reply.text)
+        reason = self._refusal(reply, keyed)
+        if reason is not None:
+            await tx.add_ticket_event(
+                ticket.id,
+                TicketEvent(
+                    "rejected",
+                    now,
+                    body=reason,
+                    author=reply.sender[:255],
+                    message_id=reply.message_id[:255],
+                ),
+            )
+            log.warning(
+                "ticket %s: mail from %s not relayed (%s)",
+                ticket.number,
+                mask_email(reply.sender),
+                reason,
+            )
+            return "rejected"
+        if reply.body is None:
+            reply = read_reply(reply)
+        status, body = reply.status, reply.body or ""
         await tx.add_ticket_event(
             ticket.id,
             TicketEvent(
@@ -258,6 +304,9 @@ class TicketDesk:
                 ticket.id, TicketEvent("status", now, status, author=reply.sender)
             )
         if body or changed:
+            if len(body) > MAX_RELAY_CHARS:
+                cut = self.catalog.render("ticket.relay_cut")
+                body = f"{body[:MAX_RELAY_CHARS].rstrip()}\n\n{cut}"
             text = self.catalog.render(
                 "ticket.relay",
                 number=ticket.number,

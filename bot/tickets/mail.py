@@ -1,9 +1,10 @@
 """The emails to MinTIC's mailbox: a routed ticket and the follow-up of one nobody answered.
 
 Text and HTML from Jinja2 templates (`ticket_mail.*.j2`, `ticket_follow_up.txt.j2`), HTML
-autoescaped, undefined names an error. Message-IDs are fixed by the ticket's number
-(`<cti-2026-00042.routed@domain>`): a reply's `In-Reply-To` names its ticket even without the
-tag in the subject, and the same decision stored twice is one email, not two.
+autoescaped, undefined names an error. Message-IDs are fixed by the ticket's number and carry
+its reply key (`<cti-2026-00042.routed.k…@domain>`, see `bot.replykeys`): a reply's
+`In-Reply-To`/`References` names its ticket and proves it answers the mail we sent (the number
+alone is sequential, anyone can write it); the same decision stored twice is one email.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.contract import Attachment, OutboundEmail
+from bot.replykeys import ReplyKeys
 from bot.report.view import ReportView
 from bot.storage.api import TicketRecord
 from bot.tickets.routing import Destination
+from dialogues.messages import Catalog
 from nlu.numbers import format_number, format_percent
 
 REPORT_FILE = "informe-diagnostico.html"
@@ -33,28 +36,29 @@ class Diagnosis:
     report_html: str
 
 
-def routed_id(number: str, domain: str) -> str:
-    return f"<{number.lower()}.routed@{domain}>"
+def routed_id(number: str, domain: str, key: str) -> str:
+    return f"<{number.lower()}.routed.{key}@{domain}>"
 
 
-def follow_up_id(number: str, domain: str) -> str:
-    return f"<{number.lower()}.follow-up@{domain}>"
+def follow_up_id(number: str, domain: str, key: str) -> str:
+    return f"<{number.lower()}.follow-up.{key}@{domain}>"
 
 
-def _score(value: float | None) -> str:
-    return format_number(value) if value is not None else "sin datos"
-
-
-def diagnosis_data(diagnosis: Diagnosis | None) -> dict[str, Any] | None:
+def diagnosis_data(diagnosis: Diagnosis | None, catalog: Catalog) -> dict[str, Any] | None:
     """The summary the templates show: scores per dimension, coverage, weakest subdimensions."""
     if diagnosis is None:
         return None
+    none = catalog.render("ticket.score_none")
+
+    def _score(value: float | None) -> str:
+        return format_number(value) if value is not None else none
+
     view = diagnosis.view
     level = view.overall.level
     return {
         "submitted": diagnosis.status == "submitted",
         "overall": _score(view.overall.value),
-        "level": level.name if level else "sin nivel",
+        "level": level.name if level else catalog.render("ticket.level_none"),
         "coverage": format_percent(view.overall.coverage),
         "answered": view.overall.answered,
         "applicable": view.overall.applicable,
@@ -79,7 +83,10 @@ def diagnosis_data(diagnosis: Diagnosis | None) -> dict[str, Any] | None:
 
 
 class TicketMail:
-    def __init__(self, templates: Path, assistant_address: str) -> None:
+    def __init__(
+        self, templates: Path, assistant_address: str, keys: ReplyKeys, catalog: Catalog
+    ) -> None:
+        self.keys, self.catalog = keys, catalog
         self.address = assistant_address
         self.domain = assistant_address.rpartition("@")[2] or "localhost"
         self._env = Environment(
@@ -106,7 +113,7 @@ class TicketMail:
         diagnosis: Diagnosis | None,
     ) -> OutboundEmail:
         """The ticket for the mailbox, with the diagnosis summary and its report attached."""
-        data = {**context, "diagnosis": diagnosis_data(diagnosis)}
+        data = {**context, "diagnosis": diagnosis_data(diagnosis, self.catalog)}
         attachments: tuple[Attachment, ...] = ()
         if diagnosis is not None:
             attachments = (
@@ -117,7 +124,7 @@ class TicketMail:
             subject=subject,
             text=self._env.get_template("ticket_mail.txt.j2").render(**data),
             html=self._env.get_template("ticket_mail.html.j2").render(**data),
-            message_id=routed_id(ticket.number, self.domain),
+            message_id=routed_id(ticket.number, self.domain, self.keys.for_ticket(ticket.number)),
             attachments=attachments,
             headers=tuple(self._headers(ticket, to)),
             kind="ticket",
@@ -137,7 +144,9 @@ class TicketMail:
             recipient=to.to,
             subject=subject,
             text=self._env.get_template("ticket_follow_up.txt.j2").render(**context),
-            message_id=follow_up_id(ticket.number, self.domain),
+            message_id=follow_up_id(
+                ticket.number, self.domain, self.keys.for_ticket(ticket.number)
+            ),
             headers=tuple(headers),
             kind="ticket-follow-up",
         )

@@ -1,4 +1,8 @@
-"""Pure reading of what people and staff write about tickets."""
+"""Pure reading of what people and staff write about tickets.
+
+Everything here reads mail from outside, so each function is linear in its input: lines are
+split and looked at one by one, never matched by a pattern that may scan across lines.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from dialogues.parsing import fold
 TOPICS = ("estrategia", "diagnostico", "cofinanciacion", "dimension", "otro")
 
 _TAG = re.compile(r"\bCTI-(\d{4})-(\d{5})\b", re.IGNORECASE)
-_STATUS_LINE = re.compile(r"^\s*#estado\s*:?\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
+_COMMAND = "#estado"
 _STATUS_WORDS = {
     "recibido": "recibido",
     "en atencion": "en_atencion",
@@ -41,14 +45,31 @@ def numbers_in(values: Iterable[str]) -> list[str]:
     return [n for v in values if (n := find_number(v))]
 
 
+def _command_value(line: str) -> str | None:
+    """'  #Estado: en atención ' -> 'en atención'; None if the line is not a command."""
+    stripped = line.strip()
+    if stripped[: len(_COMMAND)].lower() != _COMMAND:
+        return None
+    value = stripped[len(_COMMAND) :].lstrip().removeprefix(":").strip()
+    return value or None
+
+
 def status_command(text: str) -> tuple[str | None, str]:
     """The status the last `#estado …` line sets (None if none or unknown), and the text
-    without those lines: the contact sees the answer, not the command."""
+    without those lines (runs of blank lines made one): the contact sees the answer, not the
+    command."""
     status = None
-    for found in _STATUS_LINE.finditer(text):
-        status = parse_status(found.group(1)) or status
-    cleaned = _STATUS_LINE.sub("", text)
-    return status, re.sub(r"\n{3,}", "\n\n", cleaned).strip()
+    kept: list[str] = []
+    blank = 0
+    for line in text.split("\n"):
+        value = _command_value(line)
+        if value is not None:
+            status = parse_status(value) or status
+            continue
+        blank = blank + 1 if not line.strip() else 0
+        if blank <= 1:
+            kept.append(line.rstrip())
+    return status, "\n".join(kept).strip()
 
 
 def parse_status(word: str) -> str | None:
@@ -73,6 +94,8 @@ def guess_topic(text: str, dimensions: Sequence[tuple[str, str]]) -> str | None:
 
 
 def is_staff(address: str, domains: Sequence[str]) -> bool:
-    """Whether the address is in one of the staff domains (or a subdomain of one)."""
+    """Whether the address is in one of the staff domains, exactly: a subdomain counts only
+    when it is listed itself (anyone may name a host `soporte.mintic.gov.co.example`, and a
+    forgotten subdomain of the Ministry should not speak for it)."""
     domain = address.rpartition("@")[2].strip().lower()
-    return any(domain == d.lower() or domain.endswith("." + d.lower()) for d in domains if d)
+    return bool(domain) and domain in {d.strip().lower() for d in domains if d.strip()}

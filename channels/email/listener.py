@@ -9,6 +9,7 @@ lost. A bad message never kills the listener: aiosmtpd turns a handler error int
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -16,7 +17,18 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[bytes], Awaitable[None]]
+Handler = Callable[[bytes, tuple[str, ...]], Awaitable[None]]  # (message, envelope recipients)
+
+
+def loopback(host: str) -> bool:
+    """Whether only this machine can reach `host` (anyone who can connect can write any
+    From:, so a listener open to the network needs Authentication-Results to mean anything)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip()).is_loopback
+    except ValueError:
+        return False  # a host name: whatever it resolves to, it is not known to be local
 
 
 class _Relay:
@@ -27,7 +39,7 @@ class _Relay:
         content = envelope.original_content or envelope.content
         raw = content if isinstance(content, bytes) else str(content).encode("utf-8")
         try:
-            await self.handle(raw)
+            await self.handle(raw, tuple(str(r) for r in envelope.rcpt_tos[:50]))
         except Exception:
             log.exception("smtp listener: could not handle a message; the relay will retry")
             return "451 4.3.0 Temporary failure, try again later"  # SMTP replies are ASCII

@@ -1,8 +1,9 @@
 """Sending over one reused SMTP connection (aiosmtplib), with errors sorted by what to do next.
 
 A 5xx answer to the message itself (sender, recipients, data) is permanent: retrying cannot
-help. Anything else (connection refused or dropped, timeouts, 4xx, authentication trouble, which
-is a configuration problem an operator can fix) is temporary and worth retrying later.
+help; so is a server without SMTPUTF8 for a message that needs it (a non-ASCII address).
+Anything else (connection refused or dropped, timeouts, 4xx, authentication trouble, which is a
+configuration problem an operator can fix) is temporary and worth retrying later.
 """
 
 from __future__ import annotations
@@ -92,6 +93,11 @@ class SmtpSender:
             raise DeliveryError(
                 f"{exc.code} {exc.message}", permanent=_permanent(exc.code)
             ) from exc
+        except aiosmtplib.SMTPNotSupported as exc:
+            # A non-ASCII address needs SMTPUTF8, which this server lacks: no retry adds it.
+            # (Other things not supported, such as STARTTLS, are configuration: temporary.)
+            await self.close()
+            raise DeliveryError(str(exc), permanent="SMTPUTF8" in str(exc)) from exc
         except aiosmtplib.SMTPResponseException as exc:
             await self.close()
             raise DeliveryError(f"{exc.code} {exc.message}", permanent=False) from exc

@@ -14,6 +14,7 @@ from tests.email.imap_server import ImapServer
 from tests.email.smtp_server import SmtpServer
 
 US = "asistente@cti.test"
+SECRET = "pruebas-" + "s" * 40  # CTI_MAIL_KEY_SECRET: signs the reply keys
 
 
 def email_config(database_url: str, smtp: SmtpServer, imap: ImapServer, folder: str) -> Config:
@@ -39,7 +40,7 @@ def email_config(database_url: str, smtp: SmtpServer, imap: ImapServer, folder: 
                     "outbox": {"idle_seconds": 0.5},
                 },
             },
-            "secrets": {"imap_password": imap.password},
+            "secrets": {"imap_password": imap.password, "mail_key_secret": SECRET},
         }
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from nlu.rules import RulesFirst
-from tests.email.helpers import US, email_config, running
+from tests.email.helpers import SECRET, US, email_config, running
 from tests.email.imap_server import ImapServer
 from tests.email.smtp_server import SmtpServer
 from tests.nlu.helpers import embedded, shared_cache
@@ -91,9 +91,13 @@ async def test_a_whole_diagnosis_by_email(database_url, imap, nlu, request):
     async with SmtpServer() as smtp:
         ana = Official(imap, smtp, folder)
         async with running(email_config(database_url, smtp, imap, folder), nlu):
+            # A first mail proves nothing (anyone can write any From:): a fixed invitation
+            # to reply, which repeats nothing of what it said.
             text = await ana.say("Buenos días, quiero hacer el diagnóstico de mi municipio")
+            assert "responda este mensaje" in text and "diagnóstico" not in text
+            text = await ana.say("Hola, soy yo")
             assert "Ley 1581" in text and "acepto" in text
-            assert ana.last is not None and ana.last["In-Reply-To"] == "<ana1@pasto.gov.co>"
+            assert ana.last is not None and ana.last["In-Reply-To"] == "<ana2@pasto.gov.co>"
             assert ana.last["Subject"] == "Re: Autodiagnóstico"
             assert ana.last.get_body(("html",)) is not None
 

@@ -14,7 +14,7 @@ from bot.contract import Attachment, OutboundEmail
 from bot.storage.outbox import StoreOutbox
 from channels.email.compose import new_message_id, sender
 from channels.email.smtp import SmtpSender, SmtpSettings
-from channels.email.worker import OutboxWorker
+from channels.email.worker import OutboxWorker, SendLimits
 from channels.outbox import RetryPolicy
 from tests.email.smtp_server import SmtpServer
 
@@ -227,3 +227,54 @@ async def test_several_workers_share_one_outbox_without_sending_twice(store):
 def test_backoff_doubles_up_to_the_cap(attempts, expected):
     policy = RetryPolicy(backoff_seconds=30, backoff_max_seconds=3600)
     assert policy.delay(attempts) == timedelta(seconds=expected)
+
+
+async def test_a_server_without_smtputf8_fails_a_non_ascii_address_at_once(store, caplog):
+    # aiosmtpd, like many servers, does not offer SMTPUTF8: no retry can add it.
+    await enqueue(store, make_email(recipient="josé.muñoz@municipio.gov.co", kind="message"))
+    clock = Clock()
+    async with SmtpServer() as server:
+        worker = worker_for(store, server, clock)
+        with caplog.at_level(logging.ERROR):
+            assert await worker.run_once() == 1
+        clock.advance(10 * 3600)
+        assert await worker.run_once() == 0
+        await worker.sender.close()
+        assert server.recorder.received == []
+    assert await statuses(store) == {"failed": 1}
+    assert "ALERTA" in caplog.text and "SMTPUTF8" in caplog.text
+
+
+async def test_a_code_leaves_no_trace_in_the_outbox_once_sent(store):
+    [row] = await enqueue(store, make_email(text="Su código es 123456", html=None, kind="code"))
+    async with SmtpServer() as server:
+        worker = worker_for(store, server, Clock())
+        assert await worker.run_once() == 1
+        await worker.sender.close()
+        assert "123456" in server.recorder.received[0].message.get_content()
+    async with store.transaction() as tx:
+        [item] = await tx.outbox_for("funcionaria1@municipio.gov.co")
+    assert item.id == row and "123456" not in item.text
+
+
+async def test_no_address_gets_more_than_its_share_of_mail(store):
+    recipient = "funcionaria1@municipio.gov.co"
+    await enqueue(store, *(make_email(kind="message") for _ in range(5)))
+    clock = Clock()
+    async with SmtpServer() as server:
+        queue = StoreOutbox(store, timedelta(minutes=5))
+        worker = OutboxWorker(
+            queue,
+            SmtpSender(SmtpSettings("127.0.0.1", server.port, "none", timeout=5)),
+            FROM,
+            RetryPolicy(),
+            clock=clock,
+            limits=SendLimits(per_hour=3, per_day=10),
+            sent_since=queue.sent_since,
+        )
+        assert await worker.run_once() == 5
+        assert len(server.recorder.received) == 3  # the other two wait, they are not lost
+        clock.advance(3601)
+        assert await worker.run_once() == 2
+        await worker.sender.close()
+        assert [r.rcpt_tos for r in server.recorder.received] == [[recipient]] * 5

@@ -145,7 +145,7 @@ async def test_the_smtp_listener_acknowledges_only_what_was_handled():
     got: list[bytes] = []
     fail = [True]
 
-    async def handle(raw: bytes) -> None:
+    async def handle(raw: bytes, envelope: tuple[str, ...]) -> None:
         if fail[0]:
             raise RuntimeError("database down")
         got.append(raw)

@@ -24,8 +24,10 @@ class Chat:
         return ConversationKey(self.channel, self.address)  # type: ignore[arg-type]
 
     async def send(self, text: str = "", option: str | None = None, message_id: str | None = None):
+        # A chat here stands for a channel that knows who writes (an email conversation that
+        # answered our mail); unproven mail is tested in tests/security/test_forged_mail.py.
         message = IncomingMessage(
-            self.key, message_id or f"m{next(_ids)}", text=text, option=option
+            self.key, message_id or f"m{next(_ids)}", text=text, option=option, proven=True
         )
         self.last = await self.engine.handle(message)
         self.replies.extend(self.last)

@@ -108,6 +108,7 @@ async def test_the_questionnaire_by_spreadsheet(email_engine):
     message = IncomingMessage(
         ConversationKey("email", ana.address),
         "<adjunto@tunja.gov.co>",
+        proven=True,
         text="Adjunto el cuestionario",
         attachments=(Attachment("cuestionario-cti.xlsx", spreadsheet.MIME, filled),),
     )

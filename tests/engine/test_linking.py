@@ -96,10 +96,12 @@ async def test_an_expired_code_is_refused(both):
     key = ConversationKey("email", ADDRESS)
     start = datetime.now(UTC)
     for n, text in enumerate(("Hola", "acepto")):
-        await both.handle(IncomingMessage(key, f"<x{n}@p>", text=text, received_at=start))
+        await both.handle(
+            IncomingMessage(key, f"<x{n}@p>", text=text, received_at=start, proven=True)
+        )
     late = start + timedelta(minutes=16)
     await both.handle(
-        IncomingMessage(key, "<x9@p>", text=await mailed_code(both), received_at=late)
+        IncomingMessage(key, "<x9@p>", text=await mailed_code(both), received_at=late, proven=True)
     )
     async with both.store.transaction() as tx:
         replies = await tx.outbox_for(ADDRESS)

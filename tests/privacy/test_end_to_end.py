@@ -105,6 +105,7 @@ class Both(Assistant):
             CTI_LOG_LEVEL="DEBUG",
             CTI_SMTP_PASSWORD=SMTP_PASSWORD,
             CTI_IMAP_PASSWORD=self.imap.password,
+            CTI_MAIL_KEY_SECRET="pruebas-" + "p" * 40,
         )
         return env
 
@@ -116,6 +117,7 @@ class Mailbox:
         self.imap, self.smtp, self.folder, self.address = imap, smtp, folder, address
         self.read = 0
         self.sent = 0
+        self.last_id: str | None = None  # she answers the last mail she got, as clients do
 
     async def write(self, text: str) -> None:
         self.sent += 1
@@ -124,6 +126,8 @@ class Mailbox:
         message["To"] = US
         message["Subject"] = "Autodiagnóstico"
         message["Message-ID"] = f"<privacidad{self.sent}.{random.randrange(10**9)}@mail.test>"
+        if self.last_id is not None:
+            message["In-Reply-To"] = self.last_id
         message.set_content(text)
         await self.imap.deliver(message.as_bytes(), self.folder)
 
@@ -137,6 +141,7 @@ class Mailbox:
         new = received[self.read : self.read + count]
         self.read += count
         assert all(r.rcpt_tos == [self.address] for r in new)
+        self.last_id = str(new[-1].message["Message-ID"])
         return [r.message for r in new]
 
     async def say(self, text: str, count: int = 1) -> str:
@@ -183,7 +188,8 @@ async def test_export_rectify_erase_on_telegram_and_email_leave_nothing(
             assert len(copy["respuestas"]) == 2
 
             mail = Mailbox(imap, smtp, folder, ANA_MAIL)
-            assert "Ley 1581" in await mail.say("Buenos días")
+            assert "responda este mensaje" in await mail.say("Buenos días")  # proof first
+            assert "Ley 1581" in await mail.say("Hola")
             text = await mail.say("Acepto", count=2)  # the reply and the code, in either order
             code = re.search(r"\b(\d{6})\b", text)
             assert code is not None and "código" in text

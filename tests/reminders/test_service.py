@@ -23,7 +23,7 @@ def config(url: str, **sections: Any) -> Config:
 
 TELEGRAM = {"enabled": True}
 EMAIL = {"enabled": True, "address": "asistente@cti.test", "inbound": "none"}
-SECRETS = {"telegram_token": "123456:ABCDEF"}
+SECRETS = {"telegram_token": "123456:ABCDEF", "mail_key_secret": "pruebas-" + "r" * 40}
 
 
 @pytest.mark.parametrize(

@@ -200,18 +200,20 @@ async def test_hostile_mail_gets_no_reply_and_changes_nothing(
         # Accepted and dropped: a 4xx would have the relay retry a robot's mail for days.
         # Oversized mail is refused by size (552), so the relay bounces it to its sender.
         assert [a.split()[0] for a in answers] == ["250"] * 7 + ["552"] + ["250"] * 6, answers
-    # Only Ana is answered: the forged staff reply is taken by the ticket desk, which records
-    # that it was refused (who, which message, not what it said) and answers nothing.
+    # Only Ana is answered (with the fixed invitation to reply: a first mail proves nothing):
+    # the forged staff reply is taken by the ticket desk, which records that it was refused
+    # (who, which message, why; not what it said) and answers nothing.
     assert [r.rcpt_tos for r in received] == [[ANA]]
 
     after = await dump_tables(store)
     assert after["tickets"] == before["tickets"]  # the status did not move
     [event] = after["ticket_events"]
     assert event["kind"] == "rejected" and event["author"] == SPOOFER
-    assert event["body"] == "" and event["status"] is None
+    assert event["body"] == "no_key" and event["status"] is None
     assert after["conversations"] == [] and after["contacts"] == []  # nobody consented
-    assert len(after["processed_messages"]) == 2  # Ana's mail and the refused reply
-    assert len(after["outbox"]) == 1
+    assert len(after["processed_messages"]) == 1  # the refused reply; Ana's mail stored nothing
+    [invite] = after["outbox"]
+    assert invite["kind"] == "mail-invite" and "Buenos días" not in invite["body_text"]
     logged = caplog.text
     reasons = {r.strip() for r in hostile(inbound)}
     if inbound == "smtp":

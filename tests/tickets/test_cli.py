@@ -30,7 +30,10 @@ async def _seed(url: str) -> list[str]:
                 "<r1@mintic.gov.co>",
                 "luisa@mintic.gov.co",
                 f"Re: [{first.number}]",
-                "La llamaremos el lunes.\n#estado en_atencion",
+                # A terminal escape (OSC 8 hyperlink, a colour) must never reach `show`.
+                "La llamaremos el \x1b]8;;https://evil.example\x07lunes\x1b]8;;\x07."
+                "\x1b[31m\n#estado en_atencion",
+                first.routed_message_id,
             )
             assert await desk.staff_reply(tx, reply, T0) == "relayed"
         return [first.number, second.number]
@@ -86,6 +89,7 @@ def test_show_prints_the_ticket_and_its_thread(seeded):
         "status [en_atencion] · luisa@mintic.gov.co",
     ):
         assert part in out, part
+    assert "\x1b" not in out and "evil.example" not in out
     missing = CliRunner().invoke(tickets, ["show", "CTI-2026-09999", "--db", url])
     assert missing.exit_code == 2 and "no existe la solicitud CTI-2026-09999" in missing.output
 

@@ -45,7 +45,8 @@ async def test_a_request_in_free_words_becomes_a_ticket_routed_to_the_mailbox(en
     assert email.subject == (f"[{number}] Solicitud de acompañamiento técnico — Pasto (Nariño)")
     assert headers["Reply-To"] == "asistente.cti@mintic.gov.co"
     assert headers["X-CTI-Ticket"] == number and "Cc" not in headers
-    assert email.message_id == f"<{number.lower()}.routed@mintic.gov.co>"
+    key = engine.deps.desk.keys.for_ticket(number)  # the proof a staff reply must bring back
+    assert email.message_id == f"<{number.lower()}.routed.{key}@mintic.gov.co>"
     for part in (
         "Alcaldía de Pasto (Nariño)",
         "Código DANE: 52001",

@@ -85,7 +85,11 @@ def make_config(
                     },
                 },
             },
-            "secrets": {"imap_password": imap.password, "telegram_token": telegram.token},
+            "secrets": {
+                "imap_password": imap.password,
+                "telegram_token": telegram.token,
+                "mail_key_secret": "pruebas-" + "k" * 40,
+            },
         }
     )
 
@@ -172,7 +176,10 @@ async def test_a_telegram_request_reaches_the_mailbox_and_the_reply_comes_back(
             )
             assert email["Reply-To"] == US and email["X-CTI-Ticket"] == number
             assert getaddresses([email["From"]])[0][1] == US
-            assert email["Message-ID"] == f"<{number.lower()}.routed@cti.test>"
+            # The ticket's reply key: a staff reply must bring it back (the number is sequential).
+            assert re.fullmatch(
+                rf"<{number.lower()}\.routed\.k[a-z2-7]{{32}}@cti\.test>", email["Message-ID"]
+            )
             body = text_of(email)
             for part in (
                 "Código DANE: 52001",
@@ -271,7 +278,9 @@ async def test_an_email_request_and_the_reply_by_email(database_url, imap, folde
         config = make_config(database_url, smtp, imap, folder, telegram)
         async with running(config, nlu, telegram) as app:
             ana = EmailContact(imap, smtp, folder)
-            await ana.say("Buenos días, quiero hacer el diagnóstico de mi municipio")
+            text = await ana.say("Buenos días, quiero hacer el diagnóstico de mi municipio")
+            assert "responda este mensaje" in text  # her mailbox proves itself first
+            assert "Ley 1581" in await ana.say("Hola")
             for line in ("Acepto", "alcaldía", "pasto", "sí", "Ana Pérez", "Secretaria TIC"):
                 await ana.say(line)
             await ana.say("Sí")

@@ -68,7 +68,8 @@ async def test_one_follow_up_after_the_working_days_holidays_skipped(store, stat
     assert headers["In-Reply-To"] == routed.message_id == headers["References"]
     assert headers["Reply-To"] == "asistente.cti@mintic.gov.co"
     assert "lleva 3 días hábiles sin respuesta" in follow_up.text
-    assert follow_up.message_id == f"<{ticket.number.lower()}.follow-up@mintic.gov.co>"
+    key = desk.keys.for_ticket(ticket.number)  # a staff reply to the reminder proves its ticket
+    assert follow_up.message_id == f"<{ticket.number.lower()}.follow-up.{key}@mintic.gov.co>"
     async with store.transaction() as tx:
         events = await tx.ticket_events(ticket.id)
     assert events[-1].kind == "follow_up"
@@ -80,7 +81,11 @@ async def test_no_follow_up_once_staff_replied_or_closed(store, static):
     closed, _ = await open_ticket(store, desk, FRIDAY, description="Otra solicitud distinta")
     async with store.transaction() as tx:
         reply = StaffReply(
-            "<r@mintic.gov.co>", "luisa@mintic.gov.co", f"[{answered.number}]", "Hola"
+            "<r@mintic.gov.co>",
+            "luisa@mintic.gov.co",
+            f"[{answered.number}]",
+            "Hola",
+            answered.routed_message_id,
         )
         assert await desk.staff_reply(tx, reply, on(4, 15)) == "relayed"
         assert await desk.set_status(tx, closed, "cerrado", "cti:luisa", on(4, 16))

@@ -51,6 +51,7 @@ def config(url: str, smtp: SmtpServer) -> Config:
                     },
                 },
             },
+            "secrets": {"mail_key_secret": "pruebas-" + "o" * 40},
         }
     )
 

@@ -75,10 +75,13 @@ def test_the_topic_is_guessed_from_the_request(text, topic):
     assert guess_topic(text, DIMENSIONS) == topic
 
 
-def test_staff_are_those_of_the_configured_domains_and_their_subdomains():
+def test_staff_are_those_of_the_configured_domains_exactly():
     domains = ("mintic.gov.co",)
     assert is_staff("ana@mintic.gov.co", domains)
-    assert is_staff("ana@Regional.MinTIC.gov.co", domains)
+    assert is_staff("ana@MinTIC.gov.co", domains)
+    # A subdomain counts only when it is listed itself.
+    assert not is_staff("soporte@anything.mintic.gov.co", domains)
+    assert is_staff("ana@Regional.MinTIC.gov.co", (*domains, "regional.mintic.gov.co"))
     assert not is_staff("ana@mintic.gov.co.evil.com", domains)
     assert not is_staff("ana@notmintic.gov.co", domains)
     assert not is_staff("ana@pasto.gov.co", ())
