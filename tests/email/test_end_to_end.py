@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from nlu.rules import RulesFirst
-from tests.email.helpers import SECRET, US, email_config, running
+from tests.email.helpers import US, email_config, running
 from tests.email.imap_server import ImapServer
 from tests.email.smtp_server import SmtpServer
 from tests.nlu.helpers import embedded, shared_cache

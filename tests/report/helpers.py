@@ -7,10 +7,10 @@ import io
 import re
 from html.parser import HTMLParser
 
+from bot.report.formatting import NBSP
 from openpyxl import load_workbook
 
 from bot import spreadsheet
-from bot.report.formatting import NBSP
 from bot.territory import Entity
 
 
