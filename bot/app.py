@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
+from bot.contract import TRAITS, ChannelName, ChannelTraits
 from bot.engine import Engine
 from bot.flows.turn import Deps
 from bot.storage.api import Store
@@ -166,6 +168,15 @@ def ticket_desk(config: Config, static: Static) -> TicketDesk:
     )
 
 
+def channel_traits(*, deferred: Collection[ChannelName] = ("email",)) -> dict[str, ChannelTraits]:
+    """Each channel's traits; `deferred` channels' replies leave through the outbox, delivered
+    by their worker (nobody waits on a connection for an email's replies)."""
+    return {
+        name: dataclasses.replace(traits, deferred=name in deferred)
+        for name, traits in TRAITS.items()
+    }
+
+
 def database_url(config: Config) -> str:
     """The configured URL with a relative SQLite path resolved against the project root."""
     url = config.database.url
@@ -193,7 +204,7 @@ async def build_app(config: Config, *, interpreter: Interpreter | None = None) -
         store,
         build_deps(config, static),
         interpreter,
-        deferred=frozenset({"email"}),  # nobody waits on a connection for an email's replies
+        traits=channel_traits(),
         new_notice_id=lambda: new_message_id(address),
         on_outbox=wake_all,
     )
@@ -350,7 +361,11 @@ def reminder_services(app: App, channels: frozenset[str]) -> dict[str, Service]:
     scheduler = ReminderScheduler(
         app.store,
         Texts(
-            static.catalog, static.questionnaire, static.gazetteer, config.assessment.deadline_for
+            static.catalog,
+            static.questionnaire,
+            static.gazetteer,
+            config.assessment.deadline_for,
+            app.engine.traits,
         ),
         Policy(reminders.after_days, reminders.max_count, WorkCalendar(config.assessment.timezone)),
         channels=channels,

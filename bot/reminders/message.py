@@ -19,8 +19,6 @@ from dialogues import navigation as nav
 from dialogues.messages import Catalog
 from dialogues.questionnaire import Questionnaire
 
-BUTTON_CHANNELS = frozenset({"telegram"})
-
 
 @dataclass(frozen=True, slots=True)
 class Situation:
@@ -34,7 +32,12 @@ class Situation:
 
 
 def compose(
-    catalog: Catalog, questionnaire: Questionnaire, key: ConversationKey, situation: Situation
+    catalog: Catalog,
+    questionnaire: Questionnaire,
+    key: ConversationKey,
+    situation: Situation,
+    *,
+    buttons: bool,
 ) -> OutgoingMessage:
     kind = situation.entity.kind
     applicable = [q.id for q in questionnaire.questions_for(kind)]
@@ -55,7 +58,7 @@ def compose(
     )
     how = catalog.render(f"reminder.how.{key.channel}")
     options: tuple[Option, ...] = ()
-    if key.channel in BUTTON_CHANNELS:
+    if buttons:
         options = (
             Option(CONTINUE, catalog.render("label.reminders_continue")),
             Option(OFF, catalog.render("label.reminders_off")),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.app import build_deps
+from bot.app import build_deps, channel_traits
 from bot.config import load_config
 from bot.contract import ConversationKey, IncomingMessage, Notice
 from bot.engine import Engine
@@ -27,7 +27,7 @@ def email_engine(store, static, interpreter) -> Engine:
         store,
         build_deps(load_config(env={}), static),
         interpreter,
-        deferred=frozenset({"email"}),
+        traits=channel_traits(),
         on_outbox=lambda: woken.append(1),
     )
     engine.woken = woken  # type: ignore[attr-defined]
@@ -128,7 +128,7 @@ async def test_a_database_outage_is_raised_so_the_mail_is_kept(static, interpret
     # Nothing listens on this port: every transaction fails to connect.
     store = SqlStore(make_engine("postgresql+asyncpg://cti@127.0.0.1:9/cti"))
     engine = Engine(
-        store, build_deps(load_config(env={}), static), interpreter, deferred=frozenset({"email"})
+        store, build_deps(load_config(env={}), static), interpreter, traits=channel_traits()
     )
     message = IncomingMessage(ConversationKey("email", "marta@tunja.gov.co"), "<x@y>", text="Hola")
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import build_deps
+from bot.app import build_deps, channel_traits
 from bot.engine import Engine
 from channels.email.render import EmailRenderer
 from nlu.rules import RuleInterpreter
@@ -22,7 +22,7 @@ def email_engine(store, static, clock) -> Engine:
         build_deps(CONFIG, static),
         RuleInterpreter(),
         clock,
-        deferred=frozenset({"email"}),
+        traits=channel_traits(),
     )
 
 
