@@ -60,7 +60,9 @@ async def test_old_buttons_after_registration_are_ignored(engine, store, stale):
 async def test_a_button_that_acts_is_not_marked_ignored(engine):
     ana = Chat(engine, "acts")
     await ana.register()
-    replies = await ana.send(option=[o for o in ana.options if o.value.startswith("ans:")][0].value)
+    replies = await ana.send(
+        option=next(o for o in ana.options if o.value.startswith("ans:")).value
+    )
     assert replies and not any(r.option_ignored for r in replies)
     assert "Guardado" in ana.text or "Pregunta 2" in ana.text
 
