@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Config
 from bot.contract import TRAITS, ChannelName, ChannelTraits
-from bot.engine import Engine
-from bot.flows.turn import Deps
+from bot.conversation.engine import Engine
+from bot.conversation.turn import Deps
 from bot.storage.api import Store
 from bot.storage.outbox import StoreOutbox
 from bot.territory import Gazetteer

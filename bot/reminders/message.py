@@ -2,7 +2,8 @@
 
 Telegram gets buttons (their values come back as `IncomingMessage.option`). Email gets no
 numbered options: a reply "2" means nothing outside the message it answers, so the text names
-the words to reply with, which the dialogue understands anywhere (`bot.flows.reminders`).
+the words to reply with, which the dialogue understands anywhere
+(`bot.conversation.flows.reminders`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date
 
 from bot.analytics.progress_table import spanish_date
 from bot.contract import ConversationKey, Option, OutgoingMessage
-from bot.flows.reminders import CONTINUE, OFF
+from bot.conversation.flows.reminders import CONTINUE, OFF
 from bot.territory import Entity
 from dialogues import navigation as nav
 from dialogues.messages import Catalog

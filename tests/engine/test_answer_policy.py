@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.flows.answers import judge
+from bot.conversation.answers import judge
 from bot.scoring import Answer
 from bot.storage.api import StoredAnswer
 

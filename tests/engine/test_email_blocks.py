@@ -12,7 +12,7 @@ import pytest
 from bot.app import build_deps, channel_traits
 from bot.config import load_config
 from bot.contract import ConversationKey, IncomingMessage, Notice
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.storage.api import StorageError
 from bot.storage.engine import make_engine
 from bot.storage.sql import SqlStore

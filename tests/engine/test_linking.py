@@ -11,7 +11,7 @@ import pytest
 from bot.app import build_deps, channel_traits
 from bot.config import load_config
 from bot.contract import ConversationKey, IncomingMessage, OutboundEmail
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from tests.engine.chat import Chat
 from tests.engine.test_email_blocks import Mailbox
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import build_deps, channel_traits
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from channels.email.render import EmailRenderer
 from nlu.rules import RuleInterpreter
 from tests.engine.test_email_blocks import Mailbox, block_size

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from bot.contract import ConversationKey
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from channels.telegram import COMMANDS
 from nlu.rules import command_intent
 from tests.telegram.botapi_server import BotApiServer, buttons

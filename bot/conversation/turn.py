@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.contract import ChannelTraits, IncomingMessage, Option, OutgoingMessage
-from bot.flows.state import State
+from bot.conversation.state import State
 from bot.scoring import Answer
 from bot.storage.api import AssessmentRecord, ContactRecord, StoredAnswer, Tx
 from bot.territory import Entity, Gazetteer

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.flows.turn import Turn
+from bot.conversation.turn import Turn
 from bot.scoring import Answer
 from bot.storage.api import StoredAnswer
 from dialogues.messages import Catalog

@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.flows import menu
-from bot.flows.choices import choice_options
-from bot.flows.privacy import send_export, show_data, show_privacy
-from bot.flows.registry import (
+from bot.conversation.choices import choice_options
+from bot.conversation.flows import menu
+from bot.conversation.flows.accompaniment import show_status
+from bot.conversation.flows.privacy import send_export, show_data, show_privacy
+from bot.conversation.flows.results import QUICK_PREFIX, send_results
+from bot.conversation.flows.sheets import send_sheet
+from bot.conversation.registry import (
     NOT_MINE,
     REPROMPT,
     Goto,
@@ -26,10 +29,7 @@ from bot.flows.registry import (
     Reprompt,
     goto,
 )
-from bot.flows.results import QUICK_PREFIX, send_results
-from bot.flows.sheets import send_sheet
-from bot.flows.tickets import show_status
-from bot.flows.turn import Turn
+from bot.conversation.turn import Turn
 from dialogues import navigation as nav
 from dialogues.commands import Command, parse_command
 

@@ -9,12 +9,12 @@ after the transaction commits.
 from __future__ import annotations
 
 from bot.contract import Option
-from bot.flows import answers
-from bot.flows.choices import choice_options
-from bot.flows.reading import read_reply
-from bot.flows.registry import ANYWHERE, Flow, Ignored, Next, NotMine, goto
-from bot.flows.state import Pending
-from bot.flows.turn import NO, YES, Turn
+from bot.conversation import answers
+from bot.conversation.choices import choice_options
+from bot.conversation.reading import read_reply
+from bot.conversation.registry import ANYWHERE, Flow, Ignored, Next, NotMine, goto
+from bot.conversation.state import Pending
+from bot.conversation.turn import NO, YES, Turn
 from bot.scoring import Answer, InvalidAnswer, item_score
 from dialogues import navigation as nav
 from dialogues.commands import parse_command

@@ -4,7 +4,7 @@ question flow alike)."""
 from __future__ import annotations
 
 from bot.contract import Option
-from bot.flows.turn import INTENT_PREFIX, Turn
+from bot.conversation.turn import INTENT_PREFIX, Turn
 from nlu.base import candidates
 
 # When the NLU is unsure, up to this many of its candidates are offered as buttons, if each has

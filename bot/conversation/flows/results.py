@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.analytics.results import peer_comparison
 from bot.contract import Attachment, Option, OutgoingMessage
-from bot.flows.turn import Turn
+from bot.conversation.turn import Turn
 from bot.report import build_report
 from bot.report.view import split_ranked
 from bot.scoring import score

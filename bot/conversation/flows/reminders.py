@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.flows.registry import NOT_MINE, Next, goto
-from bot.flows.turn import Turn
+from bot.conversation.registry import NOT_MINE, Next, goto
+from bot.conversation.turn import Turn
 from dialogues.commands import reminder_request
 
 PREFIX = "reminders:"

@@ -5,9 +5,9 @@ not is asked again, never guessed. Other channels ask one question at a time.
 
 from __future__ import annotations
 
-from bot.flows import answers
-from bot.flows.registry import Flow, Next, NotMine, goto
-from bot.flows.turn import Turn
+from bot.conversation import answers
+from bot.conversation.registry import Flow, Next, NotMine, goto
+from bot.conversation.turn import Turn
 from bot.scoring import Answer, InvalidAnswer, item_score
 from dialogues import navigation as nav
 from dialogues.blocks import numbered_items

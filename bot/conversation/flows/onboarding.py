@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 
 from bot.contract import Option
-from bot.flows.linking import CODE_MINUTES, handle_code, offer_link
-from bot.flows.registry import NOT_MINE, Flow, Next, goto
-from bot.flows.state import Registration, State
-from bot.flows.turn import NO, YES, Turn
+from bot.conversation.flows.linking import CODE_MINUTES, handle_code, offer_link
+from bot.conversation.registry import NOT_MINE, Flow, Next, goto
+from bot.conversation.state import Registration, State
+from bot.conversation.turn import NO, YES, Turn
 from bot.territory import EntityKind
 from dialogues.contact_fields import clean_email, clean_name, clean_role
 from dialogues.parsing import fold

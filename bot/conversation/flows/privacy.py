@@ -15,9 +15,9 @@ import logging
 from typing import Any
 
 from bot.contract import Attachment, OutboundEmail, OutgoingMessage
-from bot.flows.registry import Flow, Next, NotMine, goto
-from bot.flows.state import Rectify
-from bot.flows.turn import NO, YES, Turn
+from bot.conversation.registry import Flow, Next, NotMine, goto
+from bot.conversation.state import Rectify
+from bot.conversation.turn import NO, YES, Turn
 from bot.storage.outbox import EMAIL_CHANGED
 from dialogues.contact_fields import clean_email, clean_name, clean_role
 from dialogues.parsing import fold

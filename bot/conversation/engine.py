@@ -18,7 +18,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from bot.contract import TRAITS, ChannelTraits, IncomingMessage, Notice, OutgoingMessage
-from bot.flows import (
+from bot.conversation.flows import (
+    accompaniment,
     blocks,
     menu,
     onboarding,
@@ -27,12 +28,11 @@ from bot.flows import (
     reminders,
     review,
     sheets,
-    tickets,
 )
-from bot.flows.registry import Flow, Goto, Ignored, Next, NotMine, Registry, Reprompt
-from bot.flows.router import Router
-from bot.flows.state import State
-from bot.flows.turn import INTENT_PREFIX, Deps, Turn
+from bot.conversation.registry import Flow, Goto, Ignored, Next, NotMine, Registry, Reprompt
+from bot.conversation.router import Router
+from bot.conversation.state import State
+from bot.conversation.turn import INTENT_PREFIX, Deps, Turn
 from bot.storage.api import StorageError, Store, Tx
 from bot.storage.outbox import ERASURE
 from nlu.base import INTENTS, Interpreter, Parse, make_parse
@@ -51,7 +51,7 @@ FLOWS: tuple[Flow, ...] = (
     *question.FLOWS,
     blocks.FLOW,
     *review.FLOWS,
-    tickets.FLOW,
+    accompaniment.FLOW,
     *privacy.FLOWS,
 )
 Interceptor = Callable[[Turn], Awaitable[Next]]

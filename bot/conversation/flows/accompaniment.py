@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 
 from bot.contract import Option
-from bot.flows.registry import REPROMPT, Flow, Ignored, Next, NotMine, goto
-from bot.flows.state import TicketDraft
-from bot.flows.turn import NO, YES, Turn
+from bot.conversation.registry import REPROMPT, Flow, Ignored, Next, NotMine, goto
+from bot.conversation.state import TicketDraft
+from bot.conversation.turn import NO, YES, Turn
 from bot.report.render import radar_for, renderer
 from bot.scoring import score
 from bot.storage.api import NewTicket, TicketRecord

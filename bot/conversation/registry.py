@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.flows.turn import Turn
+from bot.conversation.turn import Turn
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.flows.registry import ANYWHERE, Flow, Next, NotMine, goto
-from bot.flows.results import send_results
-from bot.flows.turn import NO, YES, Turn
+from bot.conversation.flows.results import send_results
+from bot.conversation.registry import ANYWHERE, Flow, Next, NotMine, goto
+from bot.conversation.turn import NO, YES, Turn
 from dialogues import navigation as nav
 
 
@@ -129,7 +129,11 @@ async def handle_confirm_reopen(turn: Turn) -> Next:
         assessment = await turn.assessment()
         contact_id = turn.contact.id if turn.contact else None
         await turn.tx.set_assessment_status(
-            assessment.id, "in_progress", contact_id, turn.now, "reabierto en el chat"
+            assessment.id,
+            "in_progress",
+            contact_id,
+            turn.now,
+            turn.deps.catalog.render("review.reopened_note"),
         )
         turn.forget_assessment()
         turn.state.flow = "menu"

@@ -16,9 +16,9 @@ import secrets
 from datetime import datetime, timedelta
 
 from bot.contract import OutboundEmail
-from bot.flows.registry import Next, goto
-from bot.flows.state import Registration
-from bot.flows.turn import Turn
+from bot.conversation.registry import Next, goto
+from bot.conversation.state import Registration
+from bot.conversation.turn import Turn
 from bot.redact import mask_email
 
 CODE_MINUTES = 15

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot import spreadsheet
 from bot.contract import Attachment, OutgoingMessage
-from bot.flows import answers
-from bot.flows.registry import NOT_MINE, REPROMPT, Next, goto
-from bot.flows.turn import Turn
+from bot.conversation import answers
+from bot.conversation.registry import NOT_MINE, REPROMPT, Next, goto
+from bot.conversation.turn import Turn
 
 _XLSX_NAMES = (".xlsx",)
 

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from bot.flows.registry import ANYWHERE, NOT_MINE, Flow, Next, goto
-from bot.flows.turn import Turn
+from bot.conversation.registry import ANYWHERE, NOT_MINE, Flow, Next, goto
+from bot.conversation.turn import Turn
 from dialogues import navigation as nav
 from dialogues.questionnaire import Question
 
