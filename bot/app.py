@@ -168,7 +168,12 @@ def ticket_desk(config: Config, static: Static) -> TicketDesk:
     )
 
 
-def channel_traits(*, deferred: Collection[ChannelName] = ("email",)) -> dict[str, ChannelTraits]:
+_DEFERRED: tuple[ChannelName, ...] = ("email",)
+
+
+def channel_traits(
+    *, deferred: Collection[ChannelName] = _DEFERRED
+) -> dict[ChannelName, ChannelTraits]:
     """Each channel's traits; `deferred` channels' replies leave through the outbox, delivered
     by their worker (nobody waits on a connection for an email's replies)."""
     return {

@@ -17,7 +17,14 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
-from bot.contract import TRAITS, ChannelTraits, IncomingMessage, Notice, OutgoingMessage
+from bot.contract import (
+    TRAITS,
+    ChannelName,
+    ChannelTraits,
+    IncomingMessage,
+    Notice,
+    OutgoingMessage,
+)
 from bot.conversation.flows import (
     accompaniment,
     blocks,
@@ -80,7 +87,7 @@ class Engine:
         interpreter: Interpreter,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         *,
-        traits: Mapping[str, ChannelTraits] = TRAITS,
+        traits: Mapping[ChannelName, ChannelTraits] = TRAITS,
         new_notice_id: Callable[[], str] = lambda: f"<{uuid.uuid4().hex}@asistente-cti>",
         on_outbox: Callable[[], None] = lambda: None,
     ) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from bot.conversation.turn import Turn
 
@@ -77,8 +77,8 @@ def goto(flow: str, /, **args: Any) -> Goto:
 Step = Callable[[Turn], Awaitable[Next]]
 
 
-class Enter(Protocol):
-    def __call__(self, turn: Turn, /, **args: Any) -> Awaitable[Next]: ...
+# (turn, **args) -> Next: each flow takes its own keyword arguments (see `Goto.args`).
+Enter = Callable[..., Awaitable[Next]]
 
 
 @dataclass(frozen=True, slots=True)

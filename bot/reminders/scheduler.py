@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from bot.contract import TRAITS, ChannelTraits, ConversationKey, Notice
+from bot.contract import TRAITS, ChannelName, ChannelTraits, ConversationKey, Notice
 from bot.periodic import every
 from bot.reminders import rules
 from bot.reminders.message import Situation, compose
@@ -36,7 +36,7 @@ class Texts:
     questionnaire: Questionnaire
     gazetteer: Gazetteer
     deadline_of: Callable[[int], date]  # the cycle's deadline
-    traits: Mapping[str, ChannelTraits] = field(default_factory=lambda: dict(TRAITS))
+    traits: Mapping[ChannelName, ChannelTraits] = field(default_factory=lambda: dict(TRAITS))
 
 
 class ReminderScheduler:

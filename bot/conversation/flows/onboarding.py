@@ -9,6 +9,7 @@ who may not have read the notice is not consent.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bot.contract import Option
 from bot.conversation.flows.linking import CODE_MINUTES, handle_code, offer_link
@@ -110,7 +111,7 @@ def yes_no(turn: Turn) -> tuple[Option, ...]:
     return turn.options((YES, "label.yes"), (NO, "label.no"))
 
 
-def _fail(turn: Turn, key: str, **params: object) -> None:
+def _fail(turn: Turn, key: str, **params: Any) -> None:
     turn.state.reg.failures += 1
     turn.say(key, **params)
     if turn.state.reg.failures >= turn.deps.max_failed_tries:
@@ -277,7 +278,7 @@ async def registration(turn: Turn) -> Next:
                 _fail(turn, "reg.email_invalid", text=text[:80])
                 return None
             if await offer_link(turn, email):
-                return  # that address is registered already: prove it is yours instead
+                return None  # that address is registered already: prove it is yours
             reg.email, reg.step, reg.failures = email, "confirm", 0
             prompt_registration(turn)
         case "confirm":

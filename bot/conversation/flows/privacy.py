@@ -189,7 +189,13 @@ def _confirm(turn: Turn, fix: Rectify) -> None:
 async def _store(turn: Turn, fix: Rectify) -> Next:
     assert turn.contact is not None and fix.field is not None and fix.value is not None
     field, old = fix.field, turn.contact
-    turn.contact = await turn.tx.update_contact(turn.contact.id, **{field: fix.value})
+    value = fix.value
+    turn.contact = await turn.tx.update_contact(
+        turn.contact.id,
+        name=value if field == "name" else None,
+        role=value if field == "role" else None,
+        email=value if field == "email" else None,
+    )
     log.info("contact %s rectified their %s", turn.contact.id, field)
     if field == "email" and turn.deps.mail_enabled:
         # Whoever controls the old mailbox hears of it: a takeover (a forged From: on the email
