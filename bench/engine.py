@@ -32,7 +32,7 @@ from sqlalchemy import text
 from bot.app import build_deps, build_interpreter, load_static
 from bot.config import load_config
 from bot.contract import ConversationKey, IncomingMessage, OutgoingMessage
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.storage.sql import SqlStore, open_store
 
 RAW_COMMITS_PER_WRITER = 200

@@ -47,7 +47,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 from bot.app import build_deps, load_static
 from bot.config import PROJECT_ROOT, load_config
 from bot.contract import IncomingMessage, Option, OutgoingMessage
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.storage.sql import open_store
 from nlu.rules import RuleInterpreter
 

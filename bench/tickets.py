@@ -24,7 +24,7 @@ from engine import User  # bench/engine.py, beside this script
 
 from bot.app import build_deps, load_static
 from bot.config import load_config
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.storage.sql import open_store
 from bot.tickets.desk import StaffReply
 from nlu.rules import RuleInterpreter

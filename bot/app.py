@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -15,8 +16,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.analytics.cycle import current_cycle
 from bot.config import Config
-from bot.engine import Engine
-from bot.flows.turn import Deps
+from bot.contract import TRAITS, ChannelName, ChannelTraits
+from bot.conversation.engine import Engine
+from bot.conversation.turn import Deps
 from bot.replykeys import MIN_SECRET_CHARS, ReplyKeys
 from bot.storage.api import Store
 from bot.storage.outbox import StoreOutbox
@@ -194,6 +196,20 @@ def ticket_desk(config: Config, static: Static, keys: ReplyKeys | None = None) -
     )
 
 
+_DEFERRED: tuple[ChannelName, ...] = ("email",)
+
+
+def channel_traits(
+    *, deferred: Collection[ChannelName] = _DEFERRED
+) -> dict[ChannelName, ChannelTraits]:
+    """Each channel's traits; `deferred` channels' replies leave through the outbox, delivered
+    by their worker (nobody waits on a connection for an email's replies)."""
+    return {
+        name: dataclasses.replace(traits, deferred=name in deferred)
+        for name, traits in TRAITS.items()
+    }
+
+
 async def build_app(config: Config, *, interpreter: Interpreter | None = None) -> App:
     from bot.storage.engine import database_url
     from bot.storage.sql import open_store
@@ -213,7 +229,7 @@ async def build_app(config: Config, *, interpreter: Interpreter | None = None) -
         store,
         build_deps(config, static),
         interpreter,
-        deferred=frozenset({"email"}),  # nobody waits on a connection for an email's replies
+        traits=channel_traits(),
         new_notice_id=lambda: new_message_id(address),
         on_outbox=wake_all,
     )
@@ -374,7 +390,11 @@ def reminder_services(app: App, channels: frozenset[str]) -> dict[str, Service]:
     scheduler = ReminderScheduler(
         app.store,
         Texts(
-            static.catalog, static.questionnaire, static.gazetteer, config.assessment.deadline_for
+            static.catalog,
+            static.questionnaire,
+            static.gazetteer,
+            config.assessment.deadline_for,
+            app.engine.traits,
         ),
         Policy(reminders.after_days, reminders.max_count, WorkCalendar(config.assessment.timezone)),
         channels=channels,

@@ -26,6 +26,39 @@ class ConversationKey:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelTraits:
+    """What the core needs to know about a channel, supplied by the composition root, so that
+    nothing in the core compares channel names."""
+
+    # Nobody waits on a connection for the replies: they leave through the outbox (email).
+    deferred: bool = False
+    # The reply is the first paragraph of the text; a farewell, a signature or quoted text
+    # follows it (email).
+    first_paragraph: bool = False
+    # The questionnaire goes a block (one subdimension) per message, answered by numbers (email).
+    blocks: bool = False
+    # Options are shown as buttons whose values come back as `IncomingMessage.option`; without
+    # them a reply "2" means nothing outside the message it answers (email).
+    buttons: bool = False
+    # The conversation's address is the person's email address (email): it can be their
+    # contact address, and a registered one can be offered a link.
+    address_is_email: bool = False
+    # The conversation itself is a way staff can reach the person back (a Telegram chat).
+    reachable_here: bool = False
+    files_in: bool = False  # attachments sent by the person reach the engine
+    files_out: bool = True  # replies may carry attachments
+
+
+# What each channel is like. Whether a channel's replies are deferred depends on how it is run
+# (an outbox worker delivers them), so the composition root sets `deferred`.
+TRAITS: dict[ChannelName, ChannelTraits] = {
+    "console": ChannelTraits(),
+    "telegram": ChannelTraits(buttons=True, reachable_here=True, files_in=True),
+    "email": ChannelTraits(first_paragraph=True, blocks=True, address_is_email=True, files_in=True),
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Attachment:
     filename: str
     content_type: str

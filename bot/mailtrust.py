@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from bot.contract import OutboundEmail, mailbox_proven
-from bot.flows.turn import Turn
+from bot.conversation.turn import Turn
 from bot.redact import mask_email
 from bot.replykeys import ReplyKeys
 from bot.storage.api import Store, Tx

@@ -5,7 +5,7 @@
     3) d          3. la c         3) Está en formulación
 
 Also on one line: "1) b 2) no sé 3) d" or "1b 2c 3a". Pure functions; the dialogue decides what
-each item means for its question (`bot.flows.blocks`).
+each item means for its question (`bot.conversation.flows.blocks`).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Accepted: the option's letter ("b", "B)", "la b", "opción b"), its number ("2", "opción 2"), its
 exact words (accents and case ignored), or for a figure a number written the Colombian way
 ("80", "80 %", "12,5", "1.234"). Anything else is not an answer here; the dialogue then weighs
-intents against a reading of the words (`bot.flows.reading`, `nlu.answers`).
+intents against a reading of the words (`bot.conversation.reading`, `nlu.answers`).
 """
 
 from __future__ import annotations

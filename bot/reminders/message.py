@@ -2,7 +2,8 @@
 
 Telegram gets buttons (their values come back as `IncomingMessage.option`). Email gets no
 numbered options: a reply "2" means nothing outside the message it answers, so the text names
-the words to reply with, which the dialogue understands anywhere (`bot.flows.reminders`).
+the words to reply with, which the dialogue understands anywhere
+(`bot.conversation.flows.reminders`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,11 @@ from datetime import date
 
 from bot.analytics.progress_table import spanish_date
 from bot.contract import ConversationKey, Option, OutgoingMessage
-from bot.flows.reminders import CONTINUE, OFF
+from bot.conversation.flows.reminders import CONTINUE, OFF
 from bot.territory import Entity
 from dialogues import navigation as nav
 from dialogues.messages import Catalog
 from dialogues.questionnaire import Questionnaire
-
-BUTTON_CHANNELS = frozenset({"telegram"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +33,12 @@ class Situation:
 
 
 def compose(
-    catalog: Catalog, questionnaire: Questionnaire, key: ConversationKey, situation: Situation
+    catalog: Catalog,
+    questionnaire: Questionnaire,
+    key: ConversationKey,
+    situation: Situation,
+    *,
+    buttons: bool,
 ) -> OutgoingMessage:
     kind = situation.entity.kind
     applicable = [q.id for q in questionnaire.questions_for(kind)]
@@ -55,7 +59,7 @@ def compose(
     )
     how = catalog.render(f"reminder.how.{key.channel}")
     options: tuple[Option, ...] = ()
-    if key.channel in BUTTON_CHANNELS:
+    if buttons:
         options = (
             Option(CONTINUE, catalog.render("label.reminders_continue")),
             Option(OFF, catalog.render("label.reminders_off")),

@@ -11,11 +11,11 @@ fixed by that count, so even a scheduler racing on a stale count cannot queue it
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from bot.contract import ConversationKey, Notice
+from bot.contract import TRAITS, ChannelName, ChannelTraits, ConversationKey, Notice
 from bot.periodic import every
 from bot.reminders import rules
 from bot.reminders.message import Situation, compose
@@ -36,6 +36,7 @@ class Texts:
     questionnaire: Questionnaire
     gazetteer: Gazetteer
     deadline_of: Callable[[int], date]  # the cycle's deadline
+    traits: Mapping[ChannelName, ChannelTraits] = field(default_factory=lambda: dict(TRAITS))
 
 
 class ReminderScheduler:
@@ -138,6 +139,7 @@ class ReminderScheduler:
             dimensions=candidate.dimensions,
             deadline=deadline if deadline >= today else None,
         )
-        reply = compose(texts.catalog, texts.questionnaire, key, situation)
+        buttons = texts.traits.get(key.channel, ChannelTraits()).buttons
+        reply = compose(texts.catalog, texts.questionnaire, key, situation, buttons=buttons)
         notice_id = f"<reminder-{candidate.contact_id}-{number}@{self.domain}>"
         return Notice(key, (reply,), notice_id, kind=REMINDER_KIND)

@@ -144,7 +144,7 @@ class PrivacyTx(PeopleTx):
         ]
         if email is not None:
             targets.append(and_(outbox.c.channel == "email", outbox.c.recipient == email))
-        # Notices to addresses they replaced (see `bot.flows.privacy.email_changed_id`).
+        # Notices to addresses they replaced (see `flows.privacy.email_changed_id`).
         targets.append(
             and_(
                 outbox.c.kind == EMAIL_CHANGED,

@@ -6,7 +6,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from bot.contract import ConversationKey, IncomingMessage, Option, OutgoingMessage
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 
 _ids = itertools.count(1)
 

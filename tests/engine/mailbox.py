@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.contract import ConversationKey, IncomingMessage, Notice
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 
 _ids = itertools.count(1)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import build_deps
+from bot.app import build_deps, channel_traits
 from bot.config import load_config
 from bot.contract import ConversationKey, IncomingMessage
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.storage.api import StorageError
 from bot.storage.engine import make_engine
 from bot.storage.sql import SqlStore
@@ -22,7 +22,7 @@ def email_engine(store, static, interpreter) -> Engine:
         store,
         build_deps(load_config(env={}), static),
         interpreter,
-        deferred=frozenset({"email"}),
+        traits=channel_traits(),
         on_outbox=lambda: woken.append(1),
     )
     engine.woken = woken  # type: ignore[attr-defined]
@@ -80,7 +80,7 @@ async def test_a_database_outage_is_raised_so_the_mail_is_kept(static, interpret
     # Nothing listens on this port: every transaction fails to connect.
     store = SqlStore(make_engine("postgresql+asyncpg://cti@127.0.0.1:9/cti"))
     engine = Engine(
-        store, build_deps(load_config(env={}), static), interpreter, deferred=frozenset({"email"})
+        store, build_deps(load_config(env={}), static), interpreter, traits=channel_traits()
     )
     message = IncomingMessage(ConversationKey("email", "marta@tunja.gov.co"), "<x@y>", text="Hola")
     try:

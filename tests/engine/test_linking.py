@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.app import build_deps
+from bot.app import build_deps, channel_traits
 from bot.config import load_config
 from bot.contract import ConversationKey, IncomingMessage, OutboundEmail
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from tests.engine.chat import Chat
 from tests.engine.mailbox import Mailbox
 
@@ -23,7 +23,7 @@ def both(store, static, interpreter) -> Engine:
     """One engine for both channels: Telegram replies at once, email through the outbox."""
     deps = build_deps(load_config(env={"CTI_EMAIL_ENABLED": "true"}), static)
     assert deps.mail_enabled
-    return Engine(store, deps, interpreter, deferred=frozenset({"email"}))
+    return Engine(store, deps, interpreter, traits=channel_traits())
 
 
 async def mailed_code(engine: Engine) -> str:

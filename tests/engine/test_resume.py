@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from bot.app import build_deps
 from bot.config import load_config
 from bot.contract import ConversationKey, IncomingMessage
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.storage.sql import open_store
 from nlu.rules import RuleInterpreter
 

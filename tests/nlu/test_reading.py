@@ -1,10 +1,11 @@
-"""What a reply to a question means (bot.flows.reading), with the real default interpreter."""
+"""What a reply to a question means (bot.conversation.reading), with the real default
+interpreter."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.flows.reading import read_reply
+from bot.conversation.reading import read_reply
 from bot.scoring import Answer
 from nlu.rules import RulesFirst
 from tests.nlu.helpers import held_out

@@ -26,7 +26,7 @@ import yaml
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from bot.config import PROJECT_ROOT
-from bot.flows.privacy import EXPORT_FILENAME
+from bot.conversation.flows.privacy import EXPORT_FILENAME
 from bot.storage.sql import SqlStore
 from tests.email.imap_server import ImapServer
 from tests.email.smtp_server import SmtpServer

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from bot.engine import Engine
-from bot.flows.privacy import EXPORT_FILENAME, EXPORT_MIME
+from bot.conversation.engine import Engine
+from bot.conversation.flows.privacy import EXPORT_FILENAME, EXPORT_MIME
 from tests.engine.chat import Chat
 from tests.storage.helpers import dump_tables
 

@@ -13,7 +13,7 @@ import pytest
 from bot.app import Static, build_deps, load_static
 from bot.config import load_config
 from bot.contract import Notice
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.reminders.rules import Policy
 from bot.reminders.scheduler import ReminderScheduler, Texts
 from bot.storage.api import Store

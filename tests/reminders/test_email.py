@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import build_deps
-from bot.engine import Engine
+from bot.app import build_deps, channel_traits
+from bot.conversation.engine import Engine
 from channels.email.render import EmailRenderer
 from nlu.rules import RuleInterpreter
 from tests.engine.mailbox import Mailbox, block_size
@@ -22,7 +22,7 @@ def email_engine(store, static, clock) -> Engine:
         build_deps(CONFIG, static),
         RuleInterpreter(),
         clock,
-        deferred=frozenset({"email"}),
+        traits=channel_traits(),
     )
 
 

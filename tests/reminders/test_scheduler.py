@@ -9,7 +9,7 @@ import asyncio
 import re
 
 from bot.contract import ConversationKey, Notice
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.storage.sql import open_store
 from tests.engine.chat import Chat
 from tests.reminders.conftest import bogota, reminders_to, scheduler

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.app import build_deps
 from bot.config import PROJECT_ROOT
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.storage.outbox import StoreOutbox
 from channels.outbox import RetryPolicy
 from channels.telegram import TelegramChannel, TelegramService

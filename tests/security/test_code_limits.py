@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import build_deps
+from bot.app import build_deps, channel_traits
 from bot.config import load_config
 from bot.contract import OutboundEmail
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.mailtrust import CODES_PER_HOUR
 from tests.engine.chat import Chat
 
@@ -19,7 +19,7 @@ VICTIM = "ana@pasto.gov.co"
 @pytest.fixture
 def engine(store, static, interpreter) -> Engine:
     deps = build_deps(load_config(env={"CTI_EMAIL_ENABLED": "true"}), static)
-    return Engine(store, deps, interpreter, deferred=frozenset({"email"}))
+    return Engine(store, deps, interpreter, traits=channel_traits())
 
 
 async def test_retyping_a_victims_address_mails_a_bounded_number_of_codes(engine):

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from bot.app import build_deps
 from bot.config import PROJECT_ROOT, load_config
 from bot.contract import MAX_OPTION_VALUE_BYTES, ConversationKey, IncomingMessage
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.storage.sql import open_store
 from channels.email.render import EmailRenderer
 from channels.telegram.render import MAX_TEXT, split_text, utf16_len

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from bot.engine import sanitize
+from bot.conversation.engine import sanitize
 from bot.printable import printable
 from bot.replykeys import keys_in
 from bot.tickets.desk import StaffReply, read_reply

@@ -6,7 +6,7 @@ import pytest
 
 from bot.app import Static, build_deps, load_static
 from bot.config import load_config
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from nlu.rules import RuleInterpreter
 
 

@@ -23,7 +23,7 @@ import pytest
 from bot.app import Static, build_deps, load_static
 from bot.config import PROJECT_ROOT, load_config
 from bot.contract import MessageHandler
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from bot.storage.sql import open_store
 from channels.telegram import TelegramChannel, TelegramService, TelegramSettings, WebhookSettings
 from dialogues.messages import Catalog

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from bot.contract import ConversationKey
-from bot.engine import Engine
+from bot.conversation.engine import Engine
 from tests.telegram.conftest import Person
 
 CHOSEN = "➜ Su elección:"

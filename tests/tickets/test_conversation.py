@@ -129,7 +129,7 @@ async def test_cancelling_sends_nothing(engine, store):
     assert await mailbox(store) == []
 
 
-async def test_a_weak_subdimension_in_the_results_opens_a_ticket_in_one_step(engine, store):
+async def test_a_weak_subdimension_in_the_results_opens_a_ticket_once_confirmed(engine, store):
     ana = Chat(engine, "results")
     await ana.register()
     for answer in ("a", "10", "no sé", "1", "e", "a"):
@@ -140,6 +140,10 @@ async def test_a_weak_subdimension_in_the_results_opens_a_ticket_in_one_step(eng
     first = offer[0].options[0]
     assert first.label.startswith("Acompañamiento: ")
     await ana.send(option=first.value)
+    # The button fills in the request; nothing leaves until the person confirms it.
+    assert "¿La envío?" in ana.text and "Solicitud hecha desde los resultados" in ana.text
+    assert await mailbox(store) == []
+    await ana.press("Sí, enviarla")
     number = number_in(ana.text)
     assert "registrada con el número" in ana.text
     [email] = await mailbox(store)
@@ -148,6 +152,7 @@ async def test_a_weak_subdimension_in_the_results_opens_a_ticket_in_one_step(eng
     assert "Solicitud hecha desde los resultados" in email.text
     assert email.attachments  # the diagnosis it came from
     await ana.send(option=first.value)  # pressed again: merged
+    await ana.press("Sí, enviarla")
     assert "no la dupliqué" in ana.text and number in ana.text
     assert len(await mailbox(store)) == 1
 
@@ -198,6 +203,8 @@ async def test_a_results_button_in_the_middle_of_a_request_keeps_the_draft(engin
     await ana.send("/asesoria")
     await ana.press("Cofinanciación")
     await ana.send(option=button.options[0].value)
+    assert "¿La envío?" in ana.text
+    await ana.press("Sí, enviarla")
     assert "registrada con el número" in ana.text
     assert "Describa en pocas líneas" in ana.text  # the draft asks again where it was
     await ana.send("Qué proyectos de conectividad podemos presentar")

@@ -10,13 +10,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.contract import IncomingMessage, Option, OutgoingMessage
+from bot.contract import ChannelTraits, IncomingMessage, Option, OutgoingMessage
+from bot.conversation.state import State
 from bot.scoring import Answer
 from bot.storage.api import AssessmentRecord, ContactRecord, StoredAnswer, Tx
 from bot.territory import Entity, Gazetteer
 from dialogues.messages import Catalog
 from dialogues.questionnaire import Kind, Questionnaire
-from dialogues.state import State
 from nlu.base import Parse
 
 if TYPE_CHECKING:
@@ -40,8 +40,6 @@ class Deps:
     max_failed_tries: int
     cycle_of: Callable[[datetime], int]
     templates_dir: Path
-    # Channels that get the questionnaire a block (subdimension) per message: email.
-    block_channels: frozenset[str] = frozenset({"email"})
     # MinTIC's mailbox for technical accompaniment (config routing.mailbox), named in reports.
     mailbox: str = "ciudadesyterritoriosinteligentes@mintic.gov.co"
     # Whether mail leaves at all (the email channel's outbox worker runs): codes need it.
@@ -70,6 +68,9 @@ class Turn:
     tail: list[OutgoingMessage] = field(default_factory=list)
     body: str = ""  # the whole sanitised text (numbered answers, descriptions)
     erased: bool = False  # the person erased their data in this turn (replies are the last)
+    traits: ChannelTraits = field(default_factory=ChannelTraits)  # of the message's channel
+    # A pressed option nothing acted on: the reply is one notice and nothing is saved.
+    ignored: bool = False
     _assessment: AssessmentRecord | None = None
     _answers: dict[str, StoredAnswer] | None = None
 

@@ -15,12 +15,13 @@ import logging
 from typing import Any
 
 from bot.contract import Attachment, OutboundEmail, OutgoingMessage
-from bot.flows.turn import NO, YES, Turn
+from bot.conversation.registry import Flow, Next, NotMine, goto
+from bot.conversation.state import Rectify
+from bot.conversation.turn import NO, YES, Turn
 from bot.mailtrust import refused_unproven
 from bot.storage.outbox import EMAIL_CHANGED
 from dialogues.contact_fields import clean_email, clean_name, clean_role
 from dialogues.parsing import fold
-from dialogues.state import Rectify
 from nlu.rules import rule_intent
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ _INVALID = {"name": "reg.name_invalid", "role": "reg.role_invalid", "email": "re
 
 def _text(turn: Turn) -> str:
     text = turn.text.strip()
-    if turn.msg.key.channel in turn.deps.block_channels and text:
+    if turn.traits.first_paragraph and text:
         text = text.splitlines()[0].strip()  # the value, without the signature below it
     return text
 
@@ -56,17 +57,31 @@ def _text(turn: Turn) -> str:
 # --- rectify ---------------------------------------------------------------------------------
 
 
-async def start_rectify(turn: Turn, field: str | None = None) -> None:
+async def start_rectify(turn: Turn, field: str | None = None) -> Next:
     """Ask which field to correct (or, if named already, its new value)."""
     if turn.contact is None:
         turn.say("privacy.nothing")
-        return
+        return None
     turn.state.flow = "rectify"
     turn.state.fix = Rectify()
     if field in FIELDS:
         _ask_value(turn, field)
-        return
+        return None
     _ask_field(turn)
+    return None
+
+
+async def reprompt_rectify(turn: Turn) -> Next:
+    fix = turn.state.fix
+    if turn.contact is None or fix is None:
+        return goto("menu")
+    if fix.field is None:
+        _ask_field(turn)
+    elif fix.value is None:
+        _ask_value(turn, fix.field)
+    else:
+        _confirm(turn, fix)
+    return None
 
 
 def _ask_field(turn: Turn) -> None:
@@ -100,47 +115,46 @@ def _ask_value(turn: Turn, field: str) -> None:
     )
 
 
-async def handle_rectify(turn: Turn) -> None:
-    from bot.flows.general import show_menu
-
+async def handle_rectify(turn: Turn) -> Next:
     fix = turn.state.fix or Rectify()
     turn.state.fix = fix
     text = _text(turn)
     option = turn.option or ""
+    if option and not option.startswith("fix:") and option not in (YES, NO):
+        return NotMine()  # another flow's button; a stale one is ignored by the router
     if option == "fix:cancel" or (not option and rule_intent(text) == "cancelar"):
         _finish(turn)
         turn.say("privacy.fix_cancelled")
-        show_menu(turn)
-        return
+        return goto("menu")
     if turn.contact is None:  # erased on another channel meanwhile
         _finish(turn)
         turn.say("privacy.nothing")
-        return
+        return None
     if fix.field is None:
         chosen = option.removeprefix("fix:") if option.startswith("fix:") else None
         chosen = chosen or _FIELD_WORDS.get(fold(text))
         if chosen == "entity":
             _finish(turn)
             turn.say("privacy.fix_entity", title=turn.entity.title)
-            show_menu(turn)
-        elif chosen in FIELDS:
+            return goto("menu")
+        if chosen in FIELDS:
             _ask_value(turn, chosen)
         else:
             _ask_field(turn)
-        return
+        return None
     if fix.value is None:
-        await _take_value(turn, fix, text)
-        return
+        return await _take_value(turn, fix, text)
     if turn.said_yes():
-        await _store(turn, fix)
-    elif turn.said_no():
+        return await _store(turn, fix)
+    if turn.said_no():
         _ask_value(turn, fix.field)
     else:
         turn.say("answer.yes_no")
         _confirm(turn, fix)
+    return None
 
 
-async def _take_value(turn: Turn, fix: Rectify, text: str) -> None:
+async def _take_value(turn: Turn, fix: Rectify, text: str) -> Next:
     assert fix.field is not None and turn.contact is not None
     value = _CLEAN[fix.field](text) if text and not turn.option else None
     if value is None:
@@ -148,23 +162,21 @@ async def _take_value(turn: Turn, fix: Rectify, text: str) -> None:
         turn.say(_INVALID[fix.field], text=text[:80])
         if fix.failures >= turn.deps.max_failed_tries:
             turn.say("privacy.fix_stuck")
-        return
+        return None
     fix.failures = 0
     if value == getattr(turn.contact, fix.field):
         _finish(turn)
         turn.say("privacy.fix_same")
-        from bot.flows.general import show_menu
-
-        show_menu(turn)
-        return
+        return goto("menu")
     if fix.field == "email":
         owner = await turn.tx.contact_by_email(value)
         if owner is not None and owner.id != turn.contact.id:
             # Two people on one address would let each link to the other's registration.
             turn.say("privacy.fix_email_taken", email=value)
-            return
+            return None
     fix.value = value
     _confirm(turn, fix)
+    return None
 
 
 def _confirm(turn: Turn, fix: Rectify) -> None:
@@ -175,14 +187,18 @@ def _confirm(turn: Turn, fix: Rectify) -> None:
     )
 
 
-async def _store(turn: Turn, fix: Rectify) -> None:
-    from bot.flows.general import show_menu
-
+async def _store(turn: Turn, fix: Rectify) -> Next:
     assert turn.contact is not None and fix.field is not None and fix.value is not None
     if fix.field == "email" and refused_unproven(turn):
         return
     field, old = fix.field, turn.contact
-    turn.contact = await turn.tx.update_contact(turn.contact.id, **{field: fix.value})
+    value = fix.value
+    turn.contact = await turn.tx.update_contact(
+        turn.contact.id,
+        name=value if field == "name" else None,
+        role=value if field == "role" else None,
+        email=value if field == "email" else None,
+    )
     log.info("contact %s rectified their %s", turn.contact.id, field)
     if field == "email" and turn.deps.mail_enabled:
         # Whoever controls the old mailbox hears of it: a takeover (a forged From: on the email
@@ -205,7 +221,7 @@ async def _store(turn: Turn, fix: Rectify) -> None:
         )
     _finish(turn)
     turn.say("privacy.fixed", field=field, value=fix.value)
-    show_menu(turn)
+    return goto("menu")
 
 
 def email_changed_id(contact_id: int, fresh_id: str) -> str:
@@ -217,6 +233,82 @@ def email_changed_id(contact_id: int, fresh_id: str) -> str:
 def _finish(turn: Turn) -> None:
     turn.state.fix = None
     turn.state.flow = "menu"
+
+
+# --- erase ---------------------------------------------------------------------------------
+
+
+async def ask_erase(turn: Turn) -> Next:
+    turn.state.flow = "confirm_erase"
+    turn.say(
+        "privacy.confirm_erase",
+        options=turn.options((YES, "label.erase_now"), (NO, "label.keep_data")),
+    )
+    return None
+
+
+async def handle_confirm_erase(turn: Turn) -> Next:
+    if turn.said_yes():
+        if refused_unproven(turn):
+            return None
+        if turn.contact is not None:
+            # Opting out first drops reminders queued but not delivered (e.g. to this chat).
+            await turn.tx.set_reminders(turn.contact.id, False, turn.now)
+            await turn.tx.erase_contact(turn.contact.id, turn.now)
+        elif turn.state.consent_id is not None:  # consented but never finished registering
+            await turn.tx.revoke_consent(turn.state.consent_id, turn.now)
+        if turn.conversation_id is not None:
+            await turn.tx.delete_conversation(turn.conversation_id)
+        turn.conversation_id, turn.contact, turn.erased = None, None, True
+        turn.say("privacy.erased")
+        return None
+    if turn.option not in (None, NO):
+        return NotMine()  # another flow's button; a stale one is ignored by the router
+    turn.say("privacy.kept")
+    # Someone still registering goes on with it.
+    return goto("menu" if turn.contact is not None else "register")
+
+
+async def _menu(turn: Turn) -> Next:
+    return goto("menu" if turn.contact is not None else "register")
+
+
+# --- showing the data -----------------------------------------------------------------------
+
+
+def show_privacy(turn: Turn) -> None:
+    turn.say("knowledge.privacidad")
+    turn.say(
+        "privacy.menu",
+        options=turn.options(
+            ("privacy:show", "label.show_data"),
+            ("privacy:fix", "label.fix_data"),
+            ("privacy:export", "label.export_data"),
+            ("erase", "label.erase"),
+        ),
+    )
+
+
+async def show_data(turn: Turn) -> None:
+    data = await turn.tx.personal_data(turn.contact.id) if turn.contact else None
+    if data is None:
+        turn.say("privacy.nothing")
+        return
+    reminders = await turn.tx.reminder_schedule(data.contact.id)
+    off = reminders.opted_out_at if reminders else None
+    turn.say(
+        "privacy.data",
+        name=data.contact.name,
+        role=data.contact.role,
+        email=data.contact.email,
+        title=turn.entity.title,
+        consent_version=data.consent.text_version,
+        consent_date=data.consent.granted_at.strftime("%d/%m/%Y"),
+        channels=[k.channel for k in data.conversations],
+        answers=data.answers_given,
+        reminders_off=off.strftime("%d/%m/%Y") if off else None,
+        reminders_sent=reminders.sent_count if reminders else 0,
+    )
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -272,3 +364,31 @@ def _spanish(turn: Turn, value: Any) -> Any:
     if isinstance(value, list):
         return [_spanish(turn, v) for v in value]
     return value
+
+
+async def _enter_rectify(turn: Turn, *, field: str | None = None) -> Next:
+    return await start_rectify(turn, field)
+
+
+async def _enter_erase(turn: Turn) -> Next:
+    return await ask_erase(turn)
+
+
+FLOWS = (
+    Flow(
+        "rectify",
+        ("rectify",),
+        enter=_enter_rectify,
+        handle=handle_rectify,
+        reprompt=reprompt_rectify,
+    ),
+    # Erasing works before registration is complete, too: it then revokes the consent.
+    Flow(
+        "confirm_erase",
+        ("confirm_erase",),
+        enter=_enter_erase,
+        handle=handle_confirm_erase,
+        reprompt=_menu,
+        needs_contact=False,
+    ),
+)

@@ -9,63 +9,68 @@ after the transaction commits.
 from __future__ import annotations
 
 from bot.contract import Option
-from bot.flows.reading import read_reply
-from bot.flows.turn import NO, YES, Turn
+from bot.conversation import answers
+from bot.conversation.choices import choice_options
+from bot.conversation.reading import read_reply
+from bot.conversation.registry import ANYWHERE, Flow, Ignored, Next, NotMine, goto
+from bot.conversation.state import Pending
+from bot.conversation.turn import NO, YES, Turn
 from bot.scoring import Answer, InvalidAnswer, item_score
 from dialogues import navigation as nav
 from dialogues.commands import parse_command
 from dialogues.parsing import letter
 from dialogues.questionnaire import Question
-from dialogues.state import Pending
-from nlu.numbers import format_number
 
 MAX_BUTTON_LABEL = 60
 
 
-def describe(question: Question, answer: Answer) -> str:
-    """How an answer reads back to the user: 'b) Está en formulación', '80 %', 'No sé'."""
-    match answer.kind:
-        case "option":
-            for i, option in enumerate(question.options or ()):
-                if option.id == answer.option:
-                    return f"{letter(i)}) {option.text}"
-            return str(answer.option)
-        case "figure" if answer.value is not None:
-            unit = question.figure.unit if question.figure else ""
-            value = format_number(answer.value, 6, trim=True)
-            return f"{value} {unit}".strip()
-        case "dont_know":
-            return "No sé"
-        case _:
-            return "Omitida"
+def describe(turn: Turn, question: Question, answer: Answer) -> str:
+    return answers.describe(turn.deps.catalog, question, answer)
 
 
 def _label(text: str) -> str:
     return text if len(text) <= MAX_BUTTON_LABEL else text[: MAX_BUTTON_LABEL - 1] + "…"
 
 
-async def start_questionnaire(turn: Turn) -> None:
-    assessment = await turn.assessment()
-    if assessment.status == "submitted":
-        from bot.flows.review import say_frozen
+async def enter(
+    turn: Turn,
+    *,
+    question: str | None = None,
+    fresh: bool = False,
+    unclear: bool = False,
+    blocks_done: bool = False,
+) -> Next:
+    """Start or go on with the questionnaire.
 
-        say_frozen(turn)
-        return
-    await ask_next(turn)
+    `fresh`: the person asked to (a submitted diagnosis says so instead); `question`: show that
+    one; `unclear`: the current question's reply was not understood by anyone;
+    `blocks_done`: the block flow has nothing left to ask.
+    """
+    if question is not None:
+        entry = turn.q.question_index.get(question)
+        if entry is not None:
+            await show_question(turn, entry[2])
+            return None
+    if unclear:
+        current = _current(turn)
+        if current is not None:
+            not_understood(turn, current)
+            return None
+    if fresh and (await turn.assessment()).status == "submitted":
+        return goto("review", frozen=True)
+    return await ask_next(turn, blocks_done=blocks_done)
 
 
-async def ask_next(turn: Turn) -> None:
+async def ask_next(turn: Turn, *, blocks_done: bool = False) -> Next:
     """Show the next unanswered question in scope (by email, the next block of them), or move
     to the review when none is left."""
-    from bot.flows.blocks import show_block, uses_blocks
-
-    if uses_blocks(turn) and await show_block(turn):
-        return
-    answers = await turn.answers()
+    if turn.traits.blocks and not blocks_done:
+        return goto("block")
+    answered = await turn.answers()
     scope = turn.contact.dimensions if turn.contact else ()
-    question = nav.next_question(turn.q, turn.kind, answers, turn.state.skipped, scope)
+    question = nav.next_question(turn.q, turn.kind, answered, turn.state.skipped, scope)
     if question is None and scope:
-        rest = nav.next_question(turn.q, turn.kind, answers, turn.state.skipped)
+        rest = nav.next_question(turn.q, turn.kind, answered, turn.state.skipped)
         if rest is not None:
             turn.state.flow, turn.state.current = "menu", None
             turn.say(
@@ -74,13 +79,24 @@ async def ask_next(turn: Turn) -> None:
                     ("scope:all", "label.other_dimensions"), ("review", "label.review")
                 ),
             )
-            return
+            return None
     if question is None:
-        from bot.flows.review import show_review
-
-        await show_review(turn)
-        return
+        return goto("review")
     await show_question(turn, question)
+    return None
+
+
+def _current(turn: Turn) -> Question | None:
+    entry = turn.q.question_index.get(turn.state.current or "")
+    return entry[2] if entry else None
+
+
+async def reprompt(turn: Turn) -> Next:
+    question = _current(turn)
+    if question is None:
+        return goto("menu")
+    await show_question(turn, question)
+    return None
 
 
 async def show_question(turn: Turn, question: Question, *, intro: str | None = None) -> None:
@@ -88,9 +104,9 @@ async def show_question(turn: Turn, question: Question, *, intro: str | None = N
     if state.current != question.id:
         state.failures = 0
     state.flow, state.current, state.pending = "question", question.id, None
-    answers = await turn.answers()
-    pos = nav.position(turn.q, turn.kind, question.id, answers)
-    current = answers.get(question.id)
+    answered = await turn.answers()
+    pos = nav.position(turn.q, turn.kind, question.id, answered)
+    current = answered.get(question.id)
     who = None
     if current is not None and current.contact_id not in (
         None,
@@ -118,50 +134,56 @@ async def show_question(turn: Turn, question: Question, *, intro: str | None = N
         text=question.text,
         choices=options,
         figure=question.figure,
-        current=describe(question, current.answer) if current else None,
+        current=describe(turn, question, current.answer) if current else None,
         answered_by=who,
     )
 
 
-async def handle_question(turn: Turn) -> None:
+def pressed(turn: Turn) -> tuple[Question, Answer | None] | None:
+    """The question and answer of a pressed question button ("ans:Q:1", "dk:Q", "skip:Q"),
+    None for another button or one that names no question of this questionnaire (the answer
+    is None for "skip")."""
+    kind, _, rest = (turn.option or "").partition(":")
+    if kind not in ("ans", "dk", "skip") or not rest:
+        return None
+    entry = turn.q.question_index.get(rest.rsplit(":", 1)[0] if kind == "ans" else rest)
+    if entry is None:
+        return None
+    question = entry[2]
+    if kind == "dk":
+        return question, Answer("dont_know")
+    if kind == "skip":
+        return question, None
+    index = rest.rsplit(":", 1)[1]
+    opts = question.options or ()
+    if not index.isdigit() or int(index) >= len(opts):
+        return None
+    return question, Answer("option", option=opts[int(index)].id)
+
+
+async def handle_question(turn: Turn) -> Next:
     """Input while a question is shown: buttons, a strict answer, intents, then fuzzy words."""
     state = turn.state
-    question = turn.q.question_index.get(state.current or "", (None, None, None))[2]
+    question = _current(turn)
     if question is None:
-        await ask_next(turn)
-        return
-    option = turn.option or ""
-    kind, _, rest = option.partition(":")
-    if kind in ("ans", "dk", "skip") and rest:
-        target = turn.q.question_index.get(rest.rsplit(":", 1)[0] if kind == "ans" else rest)
-        if target is None:
-            turn.say("q.stale_button")
-            await show_question(turn, question)
-            return
-        question = target[2]
-        if kind == "ans":
-            index = rest.rsplit(":", 1)[1]
-            opts = question.options or ()
-            if not index.isdigit() or int(index) >= len(opts):
-                turn.say("q.stale_button")
-                await show_question(turn, question)
-                return
-            await answer(turn, question, Answer("option", option=opts[int(index)].id))
-        elif kind == "dk":
-            await answer(turn, question, Answer("dont_know"))
-        else:
-            await skip(turn, question)
-        return
-    from bot.flows.general import handle_global
-
-    if option or parse_command(turn.q, turn.text) is not None:
-        await handle_global(turn)
-        return
+        return await ask_next(turn)
+    if turn.option is not None:
+        button = pressed(turn)
+        if button is None:
+            # Another flow's button (results, advice) or a question that no longer exists.
+            stale = turn.option.partition(":")[0] in ("ans", "dk", "skip")
+            return Ignored() if stale else NotMine()
+        target, given = button
+        if given is None:
+            return await skip(turn, target)
+        return await answer(turn, target, given)
+    if parse_command(turn.q, turn.text) is not None:
+        return NotMine()
     reading = read_reply(question, turn.text, turn.parse)
     match reading.action:
         case "answer":
             assert reading.answer is not None
-            await answer(turn, question, reading.answer)
+            return await answer(turn, question, reading.answer)
         case "confirm":
             assert reading.answer is not None
             state.pending = Pending(question_id=question.id, answer=reading.answer.dump())
@@ -169,35 +191,36 @@ async def handle_question(turn: Turn) -> None:
             turn.say(
                 "q.confirm_guess",
                 options=turn.options((YES, "label.yes"), (NO, "label.no")),
-                answer=describe(question, reading.answer),
+                answer=describe(turn, question, reading.answer),
             )
+            return None
         case "intent":
-            await _question_intent(turn, question, reading.intent or "")
+            return await _question_intent(turn, question, reading.intent or "")
         case _:
-            await not_understood(turn, question)
+            not_understood(turn, question)
+            return None
 
 
-async def _question_intent(turn: Turn, question: Question, intent: str) -> None:
+async def _question_intent(turn: Turn, question: Question, intent: str) -> Next:
     """An intent said while a question is shown; intents about the question act on it."""
-    from bot.flows.general import handle_global
-
     if intent == "no_sabe":
-        await answer(turn, question, Answer("dont_know"))
-    elif intent == "omitir":
-        await skip(turn, question)
-    elif intent == "corregir":
-        await go_back(turn, question)
-    elif intent == "repetir":
+        return await answer(turn, question, Answer("dont_know"))
+    if intent == "omitir":
+        return await skip(turn, question)
+    if intent == "corregir":
+        return await go_back(turn, question)
+    if intent == "repetir":
         await show_question(turn, question)
-    elif intent == "ayuda" and not turn.text.startswith("/"):
+        return None
+    if intent == "ayuda" and not turn.text.startswith("/"):
         # A plain "ayuda" asks about this question; "/ayuda" is the general help.
         turn.say("q.help", help=question.help)
         await show_question(turn, question)
-    elif not await handle_global(turn, fallback=False, intent=intent):
-        await not_understood(turn, question)
+        return None
+    return NotMine(intent=intent, otherwise=goto("question", unclear=True))
 
 
-async def not_understood(turn: Turn, question: Question) -> None:
+def not_understood(turn: Turn, question: Question) -> None:
     turn.state.failures += 1
     if turn.state.failures >= turn.deps.max_failed_tries:
         turn.say(
@@ -211,8 +234,6 @@ async def not_understood(turn: Turn, question: Question) -> None:
             help=question.help,
         )
         return
-    from bot.flows.general import choice_options
-
     hint = "q.figure_hint" if question.figure else "q.option_hint"
     figure = question.figure
     choices = choice_options(turn)
@@ -228,7 +249,7 @@ async def not_understood(turn: Turn, question: Question) -> None:
     )
 
 
-async def answer(turn: Turn, question: Question, given: Answer) -> None:
+async def answer(turn: Turn, question: Question, given: Answer, *, overwrite: bool = False) -> Next:
     """Validate and save, unless it replaces another person's answer (then ask first)."""
     try:
         item_score(question, given)
@@ -240,16 +261,13 @@ async def answer(turn: Turn, question: Question, given: Answer) -> None:
             min=figure.min if figure else 0,
             max=figure.max if figure else None,
         )
-        return
-    assessment = await turn.assessment()
-    if assessment.status == "submitted":
-        from bot.flows.review import say_frozen
-
-        say_frozen(turn)
-        return
-    current = (await turn.answers()).get(question.id)
-    mine = turn.contact.id if turn.contact else None
-    if current is not None and current.answer != given and current.contact_id not in (None, mine):
+        return None
+    saving = await answers.save(turn, question.id, given, overwrite=overwrite)
+    if saving.verdict == "frozen":
+        return goto("review", frozen=True)
+    if saving.verdict == "taken":
+        current = saving.current
+        assert current is not None
         other = await turn.tx.contact(current.contact_id) if current.contact_id else None
         turn.state.pending = Pending(
             question_id=question.id, answer=given.dump(), then=turn.state.current
@@ -260,66 +278,78 @@ async def answer(turn: Turn, question: Question, given: Answer) -> None:
             options=turn.options((YES, "label.replace"), (NO, "label.keep")),
             who=other.name if other else None,
             when=current.answered_at.strftime("%d/%m/%Y"),
-            old=describe(question, current.answer),
-            new=describe(question, given),
+            old=describe(turn, question, current.answer),
+            new=describe(turn, question, given),
         )
-        return
-    await save_and_continue(turn, question, given)
+        return None
+    turn.say("q.saved", answer=describe(turn, question, given))
+    return await ask_next(turn)
 
 
-async def save_and_continue(turn: Turn, question: Question, given: Answer) -> None:
-    await turn.save_answer(question.id, given)
-    if question.id in turn.state.skipped:
-        turn.state.skipped.remove(question.id)
-    turn.say("q.saved", answer=describe(question, given))
-    await ask_next(turn)
-
-
-async def skip(turn: Turn, question: Question) -> None:
+async def skip(turn: Turn, question: Question) -> Next:
     if question.id not in turn.state.skipped:
         turn.state.skipped.append(question.id)
     turn.say("q.skipped")
-    await ask_next(turn)
+    return await ask_next(turn)
 
 
-async def go_back(turn: Turn, question: Question | None) -> None:
+async def go_back(turn: Turn, question: Question | None) -> Next:
     scope = turn.contact.dimensions if turn.contact else ()
     previous = nav.previous_question(turn.q, turn.kind, question.id if question else None, scope)
     if previous is None:
         turn.say("q.no_previous")
         if question:
             await show_question(turn, question)
-        return
+        return None
     await show_question(turn, previous)
+    return None
 
 
-async def handle_pending(turn: Turn) -> None:
+async def handle_pending(turn: Turn) -> Next:
     """Yes/no to an overwrite or to an answer read from free words."""
     state = turn.state
     pending = state.pending
     entry = turn.q.question_index.get(pending.question_id) if pending else None
     if pending is None or entry is None:
-        await ask_next(turn)
-        return
+        return await ask_next(turn)
     question = entry[2]
     if turn.said_yes():
         given = Answer.parse(pending.answer)
         state.pending = None
-        if state.flow == "confirm_answer":
-            await answer(turn, question, given)  # may still need an overwrite confirmation
-        else:
-            await save_and_continue(turn, question, given)
-        return
+        # A guess confirmed may still need an overwrite confirmation; an overwrite is confirmed.
+        return await answer(turn, question, given, overwrite=state.flow == "confirm_overwrite")
     if turn.said_no() or turn.intent == "cancelar":
         state.pending = None
         turn.say("q.kept" if state.flow == "confirm_overwrite" else "q.guess_rejected")
-        await show_question(turn, question) if state.flow == "confirm_answer" else await ask_next(
-            turn
-        )
-        return
-    if state.flow == "confirm_answer" and turn.option is None:
+        if state.flow == "confirm_answer":
+            await show_question(turn, question)
+            return None
+        return await ask_next(turn)
+    if turn.option is not None:
+        return NotMine()  # another flow's button; a stale one is ignored by the router
+    if state.flow == "confirm_answer":
         # Neither yes nor no: read it afresh as a reply to the question (a new answer, "atrás"...).
         state.pending, state.flow = None, "question"
-        await handle_question(turn)
-        return
+        return await handle_question(turn)
     turn.say("answer.yes_no", options=turn.options((YES, "label.yes"), (NO, "label.no")))
+    return None
+
+
+FLOWS = (
+    Flow(
+        "question",
+        ("question",),
+        enter=enter,
+        handle=handle_question,
+        reprompt=reprompt,
+        resumable=True,
+    ),
+    Flow(
+        "confirm_answer",
+        ("confirm_answer", "confirm_overwrite"),
+        enter=enter,
+        handle=handle_pending,
+        reprompt=reprompt,
+        interruptions=ANYWHERE,
+    ),
+)

@@ -16,10 +16,11 @@ import secrets
 from datetime import datetime, timedelta
 
 from bot.contract import OutboundEmail
-from bot.flows.turn import Turn
+from bot.conversation.registry import Next, goto
+from bot.conversation.state import Registration
+from bot.conversation.turn import Turn
 from bot.mailtrust import code_allowed, refused_unproven
 from bot.redact import mask_email
-from dialogues.state import Registration
 
 CODE_MINUTES = 15
 MAX_TRIES = 5
@@ -75,44 +76,37 @@ async def offer_link(turn: Turn, email: str) -> bool:
     return True
 
 
-async def handle_code(turn: Turn) -> None:
-    from bot.flows.onboarding import prompt_registration
-    from bot.flows.questionnaire import start_questionnaire
-
+async def handle_code(turn: Turn) -> Next:
+    """The code typed back; registration starts over when it cannot be used any more."""
     reg = turn.state.reg
     if turn.intent == "cancelar" or turn.text.strip().lower() in ("registrarme", "nuevo registro"):
         turn.state.reg = Registration()
         turn.say("link.cancelled")
-        prompt_registration(turn)
-        return
+        return goto("register")
     if reg.link_contact is None or reg.code_hash is None or reg.code_expires is None:
         turn.state.reg = Registration()
-        prompt_registration(turn)
-        return
+        return goto("register")
     found = _CODE.search(turn.text)
     if found is None:
         turn.say("link.ask", minutes=CODE_MINUTES)
-        return
+        return None
     if turn.now > datetime.fromisoformat(reg.code_expires):
         turn.state.reg = Registration()
         turn.say("link.expired")
-        prompt_registration(turn)
-        return
+        return goto("register")
     if not hmac.compare_digest(_hash(turn.conversation_id, found.group(1)), reg.code_hash):
         reg.code_tries += 1
         if reg.code_tries >= MAX_TRIES:
             turn.state.reg = Registration()
             turn.say("link.locked")
-            prompt_registration(turn)
-            return
+            return goto("register")
         turn.say("link.wrong", left=MAX_TRIES - reg.code_tries)
-        return
+        return None
     contact = await turn.tx.contact(reg.link_contact)
     turn.state.reg = Registration()
     if contact is None:  # erased meanwhile
         turn.say("link.gone")
-        prompt_registration(turn)
-        return
+        return goto("register")
     turn.contact = contact
     turn.say("link.done", name=contact.name, title=turn.entity.title)
-    await start_questionnaire(turn)
+    return goto("question", fresh=True)

@@ -6,23 +6,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-Flow = Literal[
-    "register",  # collecting the contact's entity and details (after consent)
-    "menu",  # registered, nothing pending
-    "question",  # answering the questionnaire
-    "confirm_overwrite",  # replacing an answer another contact gave
-    "confirm_answer",  # an answer understood from free words, awaiting confirmation
-    "stuck",  # three failed tries at one question
-    "review",  # reviewing before submitting
-    "jump",  # asked which question to change
-    "confirm_submit",
-    "confirm_reopen",
-    "confirm_erase",
-    "dimensions",  # choosing the dimensions this contact takes charge of
-    "block",  # answering a block of numbered questions in one message (email)
-    "ticket",  # asking for technical accompaniment (topic, description, contact means)
-    "rectify",  # correcting one of the contact's own fields (Habeas Data)
-]
 RegStep = Literal[
     "kind", "entity", "department", "confirm_entity", "name", "role", "email", "confirm", "code"
 ]
@@ -72,6 +55,8 @@ class TicketDraft(BaseModel):
     description: str | None = None
     means: str | None = None  # as the mailbox will read it
     back: str | None = None  # the flow to return to afterwards
+    # A request being put together when a results button started this one: it comes back.
+    held: dict[str, Any] | None = None
 
 
 class Rectify(BaseModel):
@@ -88,7 +73,7 @@ class State(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     v: int = STATE_VERSION
-    flow: Flow = "register"
+    flow: str = "register"  # the current step: a state owned by one registered flow
     consent_id: int | None = None
     assessment_id: int | None = None
     reg: Registration = Field(default_factory=Registration)

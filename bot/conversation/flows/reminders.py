@@ -2,16 +2,16 @@
 
 A reminder arrives outside any turn, so the conversation may be anywhere: in the middle of a
 question, or waiting for a yes/no that the reminder's buttons must not answer. The engine
-therefore hands these to `handle` before the current flow (`requested` says whether to), for a
-registered contact in any state; the flow's state is left as it was, so the next message goes
-on from there.
+therefore lets `intercept` see every message of a registered contact before the current flow;
+the flow's state is left as it was, so the next message goes on from there.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from bot.flows.turn import Turn
+from bot.conversation.registry import NOT_MINE, Next, goto
+from bot.conversation.turn import Turn
 from dialogues.commands import reminder_request
 
 PREFIX = "reminders:"
@@ -28,14 +28,15 @@ def requested(turn: Turn) -> Action | None:
     return reminder_request(turn.text) if turn.text else None
 
 
-async def handle(turn: Turn, action: Action) -> None:
-    from bot.flows.questionnaire import start_questionnaire
-
-    assert turn.contact is not None
+async def intercept(turn: Turn) -> Next:
+    """A reminder's button or words, whatever the conversation was waiting for."""
+    action = requested(turn) if turn.contact is not None else None
+    if action is None or turn.contact is None:
+        return NOT_MINE
     if action == "continue":
         turn.state.pending = None  # a yes/no asked before the reminder is not answered now
-        await start_questionnaire(turn)
-        return
+        return goto("question", fresh=True)
     enabled = action == "on"
     await turn.tx.set_reminders(turn.contact.id, enabled, turn.now)
     turn.say("reminders.on" if enabled else "reminders.off")
+    return None

@@ -5,8 +5,9 @@ not is asked again, never guessed. Other channels ask one question at a time.
 
 from __future__ import annotations
 
-from bot.flows.questionnaire import describe
-from bot.flows.turn import Turn
+from bot.conversation import answers
+from bot.conversation.registry import Flow, Next, NotMine, goto
+from bot.conversation.turn import Turn
 from bot.scoring import Answer, InvalidAnswer, item_score
 from dialogues import navigation as nav
 from dialogues.blocks import numbered_items
@@ -15,16 +16,31 @@ from dialogues.questionnaire import Question
 from nlu.rules import rule_intent
 
 
-def uses_blocks(turn: Turn) -> bool:
-    return turn.msg.key.channel in turn.deps.block_channels
+async def enter(turn: Turn, *, questions: tuple[str, ...] = (), hint: bool = False) -> Next:
+    """Show the next block (or the questions `questions`); `hint`: the last message was not
+    answers. With nothing left to ask, the questionnaire decides what comes next."""
+    if hint:
+        turn.say("q.block_hint", count=len(turn.state.block))
+        questions = tuple(turn.state.block)
+    index = turn.q.question_index
+    chosen = [index[q][2] for q in questions if q in index]
+    if await show_block(turn, chosen or None):
+        return None
+    return goto("question", blocks_done=True)
+
+
+async def reprompt(turn: Turn) -> Next:
+    if not turn.state.block:
+        return goto("menu")
+    return await enter(turn, questions=tuple(turn.state.block))
 
 
 async def show_block(turn: Turn, questions: list[Question] | None = None) -> bool:
     """Show the next block (or `questions`); False when nothing is left to ask."""
-    answers = await turn.answers()
+    answered = await turn.answers()
     state = turn.state
     scope = turn.contact.dimensions if turn.contact else ()
-    block = questions or nav.next_block(turn.q, turn.kind, answers, state.skipped, scope)
+    block = questions or nav.next_block(turn.q, turn.kind, answered, state.skipped, scope)
     if not block:
         return False
     state.flow, state.block, state.current, state.pending = (
@@ -52,8 +68,8 @@ async def show_block(turn: Turn, questions: list[Question] | None = None) -> boo
         subdimension=subdimension.name,
         items=items,
         total=len(applicable),
-        answered=sum(1 for qid in applicable if qid in answers),
-        percent=round(100 * sum(1 for qid in applicable if qid in answers) / len(applicable)),
+        answered=sum(1 for qid in applicable if qid in answered),
+        percent=round(100 * sum(1 for qid in applicable if qid in answered) / len(applicable)),
     )
     return True
 
@@ -83,9 +99,7 @@ def _read_item(question: Question, text: str) -> tuple[Answer | None, str]:
     return answer, ""
 
 
-async def handle_block(turn: Turn) -> None:
-    from bot.flows.general import handle_global
-
+async def handle_block(turn: Turn) -> Next:
     state = turn.state
     block = [turn.q.question_index[qid][2] for qid in state.block if qid in turn.q.question_index]
     body = turn.body or turn.text
@@ -96,39 +110,29 @@ async def handle_block(turn: Turn) -> None:
             items = {1: turn.text}
     if items is None:
         # Not answers: a command or a question ("resultados", "¿hasta cuándo hay plazo?").
-        if not await handle_global(turn, fallback=False):
-            turn.say("q.block_hint", count=len(block))
-            await show_block(turn, block)
-        return
+        return NotMine(otherwise=goto("block", hint=True))
     if (await turn.assessment()).status == "submitted":
-        from bot.flows.review import say_frozen
-
-        say_frozen(turn)
-        return
-    answers = await turn.answers()
-    mine = turn.contact.id if turn.contact else None
+        return goto("review", frozen=True)
     results, again = [], []
     for n, question in enumerate(block, 1):
         if n not in items:
             continue  # not answered this time: it stays open and comes back in the next block
         given, why = _read_item(question, items[n])
-        current = answers.get(question.id)
-        taken = current is not None and current.contact_id not in (None, mine)
-        if given is not None and taken and current.answer != given:  # type: ignore[union-attr]
-            given, why = None, "other"
         if given is not None:
-            await turn.save_answer(question.id, given)
-            if question.id in state.skipped:
-                state.skipped.remove(question.id)
+            saving = await answers.save(turn, question.id, given)
+            if saving.verdict == "taken":
+                given, why = None, "other"
         elif why == "skip" and question.id not in state.skipped:
             state.skipped.append(question.id)
-        elif why not in ("skip", "other"):
+        if given is None and why not in ("skip", "other"):
             again.append(question)
         results.append(
             {
                 "n": n,
                 "ok": given is not None,
-                "answer": describe(question, given) if given is not None else "",
+                "answer": answers.describe(turn.deps.catalog, question, given)
+                if given is not None
+                else "",
                 "given": items[n][:80],
                 "why": why,
                 "max": letter(len(question.options or ()) - 1) if question.options else "",
@@ -139,7 +143,10 @@ async def handle_block(turn: Turn) -> None:
     if again:
         turn.say("q.block_again")
         await show_block(turn, again)
-        return
-    from bot.flows.questionnaire import ask_next
+        return None
+    return goto("question")
 
-    await ask_next(turn)
+
+FLOW = Flow(
+    "block", ("block",), enter=enter, handle=handle_block, reprompt=reprompt, resumable=True
+)

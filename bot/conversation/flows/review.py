@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from bot.analytics.results import peer_comparison
-from bot.contract import Attachment, OutgoingMessage
-from bot.flows.tickets import quick_options
-from bot.flows.turn import NO, YES, Turn
+from bot.conversation.flows.results import send_results
+from bot.conversation.registry import ANYWHERE, Flow, Next, NotMine, goto
+from bot.conversation.turn import NO, YES, Turn
 from bot.mailtrust import refused_unproven
-from bot.report.view import split_ranked
-from bot.scoring import score
 from dialogues import navigation as nav
 
-REPORT_FILE = "informe-cti.html"
-RADAR_FILE = "radar-cti.png"
+
+async def enter(
+    turn: Turn, *, frozen: bool = False, reopen: bool = False, hint: bool = False
+) -> Next:
+    """The review; `frozen`: say the diagnosis is submitted; `reopen`: ask to reopen it;
+    `hint`: the last message was neither a review command nor anything else understood."""
+    if frozen:
+        say_frozen(turn)
+    elif reopen:
+        await ask_reopen(turn)
+    else:
+        if hint:
+            turn.say("review.hint")
+        await show_review(turn)
+    return None
+
+
+async def reprompt(turn: Turn) -> Next:
+    await show_review(turn)
+    return None
 
 
 async def show_review(turn: Turn) -> None:
@@ -42,10 +57,7 @@ async def show_review(turn: Turn) -> None:
     )
 
 
-async def handle_review(turn: Turn) -> None:
-    from bot.flows.general import handle_global
-    from bot.flows.questionnaire import ask_next, show_question
-
+async def handle_review(turn: Turn) -> Next:
     command = turn.option or ""
     if command == "submit" or (not command and turn.text.strip().lower() == "enviar"):
         turn.state.flow = "confirm_submit"
@@ -57,31 +69,27 @@ async def handle_review(turn: Turn) -> None:
             answered=len(answers),
             total=total,
         )
-        return
+        return None
     if command == "jump":
         turn.state.flow = "jump"
         turn.say("review.which")
-        return
+        return None
     if command == "continue" or turn.intent in ("continuar_diagnostico", "iniciar_diagnostico"):
         turn.state.skipped = []  # skipped questions are asked again now
-        await ask_next(turn)
-        return
-    token = turn.text.strip()
+        return goto("question")
+    token = turn.text.strip() if not command else ""
     target = (
         nav.by_number(turn.q, turn.kind, token) if token and turn.state.flow == "jump" else None
     )
     if target is not None:
-        await show_question(turn, target)
-        return
-    if turn.state.flow == "jump":
+        return goto("question", question=target.id)
+    if turn.state.flow == "jump" and not command:
         turn.say("review.bad_number", total=len(turn.q.questions_for(turn.kind)))
-        return
-    if not await handle_global(turn, fallback=False):
-        turn.say("review.hint")
-        await show_review(turn)
+        return None
+    return NotMine(otherwise=goto("review", hint=True))
 
 
-async def handle_confirm_submit(turn: Turn) -> None:
+async def handle_confirm_submit(turn: Turn) -> Next:
     if turn.said_yes():
         if refused_unproven(turn):
             return
@@ -92,8 +100,11 @@ async def handle_confirm_submit(turn: Turn) -> None:
         turn.state.flow = "menu"
         turn.say("review.submitted", title=turn.entity.title)
         await send_results(turn)
-        return
+        return None
+    if turn.option not in (None, NO):
+        return NotMine()  # another flow's button; a stale one is ignored by the router
     await show_review(turn)
+    return None
 
 
 def say_frozen(turn: Turn) -> None:
@@ -116,65 +127,56 @@ async def ask_reopen(turn: Turn) -> None:
     )
 
 
-async def handle_confirm_reopen(turn: Turn) -> None:
+async def handle_confirm_reopen(turn: Turn) -> Next:
     if turn.said_yes():
         assessment = await turn.assessment()
         contact_id = turn.contact.id if turn.contact else None
         await turn.tx.set_assessment_status(
-            assessment.id, "in_progress", contact_id, turn.now, "reabierto en el chat"
+            assessment.id,
+            "in_progress",
+            contact_id,
+            turn.now,
+            turn.deps.catalog.render("review.reopened_note"),
         )
         turn.forget_assessment()
         turn.state.flow = "menu"
         turn.say("review.reopened")
-        return
+        return None
+    if turn.option not in (None, NO):
+        return NotMine()
     turn.state.flow = "menu"
     turn.say("review.kept_submitted")
+    return None
 
 
-async def send_results(turn: Turn) -> None:
-    """Scores and peer averages now (cheap, inside the transaction); the report is rendered
-    after commit."""
-    answers = await turn.answers()
-    if not any(a.answer.counts for a in answers.values()):
-        turn.say("results.empty")
-        return
-    entity = turn.entity
-    scores = score(turn.q, entity.kind, {qid: a.answer for qid, a in answers.items()})
-    peers = await peer_comparison(turn.tx, await turn.assessment(), entity, scores, turn.now)
-    key, deps, now = turn.msg.key, turn.deps, turn.now
-    turn.say("results.intro")
-    # Each priority (weak subdimension) can become a request for accompaniment in one step. By
-    # email a numbered list would clash with the numbered answers of the block that follows:
-    # there the text says how to ask instead.
-    _, weak = split_ranked(scores.ranked())
-    names = {s.id: s.name for d in scores.dimensions for s in d.subdimensions}
-    by_block = key.channel in deps.block_channels
-    offer = () if by_block else quick_options(turn, [(i, names[i]) for i in weak])
-    offer_key = "results.accompaniment_by_words" if by_block else "results.accompaniment"
+async def _menu(turn: Turn) -> Next:
+    return goto("menu")
 
-    async def render() -> list[OutgoingMessage]:
-        from bot.report import build_report
 
-        report = build_report(
-            deps.questionnaire,
-            scores,
-            entity,
-            now,
-            deps.templates_dir,
-            mailbox=deps.mailbox,
-            peers=peers,
-        )
-        return [
-            OutgoingMessage(key, report.summary),
-            OutgoingMessage(
-                key,
-                deps.catalog.render("results.files"),
-                attachments=(
-                    Attachment(RADAR_FILE, "image/png", report.radar_png),
-                    Attachment(REPORT_FILE, "text/html", report.html.encode("utf-8")),
-                ),
-            ),
-            *([OutgoingMessage(key, deps.catalog.render(offer_key), offer)] if weak else []),
-        ]
-
-    turn.after_commit.append(render)
+FLOWS = (
+    Flow(
+        "review",
+        ("review", "jump"),
+        enter=enter,
+        handle=handle_review,
+        reprompt=reprompt,
+        interruptions=ANYWHERE,
+        resumable=True,
+    ),
+    Flow(
+        "confirm_submit",
+        ("confirm_submit",),
+        enter=enter,
+        handle=handle_confirm_submit,
+        reprompt=reprompt,
+        interruptions=ANYWHERE,
+    ),
+    Flow(
+        "confirm_reopen",
+        ("confirm_reopen",),
+        enter=enter,
+        handle=handle_confirm_reopen,
+        reprompt=_menu,
+        interruptions=ANYWHERE,
+    ),
+)

@@ -9,14 +9,17 @@ who may not have read the notice is not consent.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bot.contract import Option
-from bot.flows.linking import CODE_MINUTES, handle_code, offer_link
-from bot.flows.turn import NO, YES, Turn
+from bot.conversation.flows.linking import CODE_MINUTES, handle_code, offer_link
+from bot.conversation.registry import NOT_MINE, Flow, Next, goto
+from bot.conversation.state import Registration, State
+from bot.conversation.turn import NO, YES, Turn
 from bot.territory import EntityKind
 from dialogues.contact_fields import clean_email, clean_name, clean_role
 from dialogues.parsing import fold
-from dialogues.state import Registration, State
+from nlu.rules import command_intent, rule_intent
 
 CONSENT_YES, CONSENT_NO = "consent:yes", "consent:no"
 _ACCEPT = {"acepto", "si acepto", "yo acepto", "autorizo", "si autorizo", "acepto los terminos"}
@@ -24,6 +27,8 @@ _REFUSE = {"no acepto", "no autorizo", "no", "no gracias", "rechazo"}
 # NLU place entities (nlu.places) and the kind of entity that governs each.
 _PLACE_KINDS: dict[str, EntityKind] = {"municipio": "alcaldia", "departamento": "gobernacion"}
 _KIND_WORDS: dict[str, EntityKind] = {"alcald": "alcaldia", "gobern": "gobernacion"}
+# Buttons registration offers; any other is another flow's (privacy, an old menu).
+_OWN_OPTIONS = ("kind:", "ent:", "reg:", YES, NO)
 
 
 async def pre_consent(turn: Turn) -> None:
@@ -41,7 +46,7 @@ async def pre_consent(turn: Turn) -> None:
         turn.conversation_id = conversation.id
         turn.state = State(flow="register", consent_id=consent_id)
         turn.say("consent.accepted")
-        if turn.msg.key.channel == "email" and await offer_link(turn, turn.msg.key.address):
+        if turn.traits.address_is_email and await offer_link(turn, turn.msg.key.address):
             return  # registered on another channel: their code is on its way
         prompt_registration(turn)
         return
@@ -106,7 +111,7 @@ def yes_no(turn: Turn) -> tuple[Option, ...]:
     return turn.options((YES, "label.yes"), (NO, "label.no"))
 
 
-def _fail(turn: Turn, key: str, **params: object) -> None:
+def _fail(turn: Turn, key: str, **params: Any) -> None:
     turn.state.reg.failures += 1
     turn.say(key, **params)
     if turn.state.reg.failures >= turn.deps.max_failed_tries:
@@ -153,22 +158,46 @@ def _named_entity(
     return (kind, list(dict.fromkeys(codes))) if codes else None
 
 
-async def registration(turn: Turn) -> None:
+async def handle(turn: Turn) -> Next:
+    """A message during registration. Names and job titles are free text, so only a command
+    (a slash command, another flow's button) or a few exact words interrupt it."""
+    if turn.option is not None:
+        return await registration(turn) if turn.option.startswith(_OWN_OPTIONS) else NOT_MINE
+    intent = rule_intent(turn.text)
+    if intent == "ayuda":
+        turn.say("help.register")
+        prompt_registration(turn)
+    elif intent in ("saludo", "cancelar"):
+        turn.say("small.saludo" if intent == "saludo" else "reg.paused")
+        prompt_registration(turn)
+    elif intent in ("privacidad", "borrar_datos") or command_intent(turn.text) is not None:
+        return NOT_MINE  # "/resultados", "/borrar": a command is never a name or an address
+    else:
+        return await registration(turn)
+    return None
+
+
+async def enter(turn: Turn) -> Next:
+    turn.state.flow = "register"
+    prompt_registration(turn)
+    return None
+
+
+async def registration(turn: Turn) -> Next:
     """One step of registration; each step validates and either advances or explains."""
     reg = turn.state.reg
     text = turn.text.strip()
-    if turn.msg.key.channel in turn.deps.block_channels and text:
+    if turn.traits.first_paragraph and text:
         text = text.splitlines()[0].strip()  # the answer, without the signature below it
     gaz = turn.deps.gazetteer
     if turn.option == "reg:restart":
         turn.state.reg = Registration()
         prompt_registration(turn)
-        return
+        return None
     if reg.step == "code":
-        await handle_code(turn)
-        return
+        return await handle_code(turn)
     if reg.step == "kind" and "@" in text and await _link_by_address(turn, text):
-        return
+        return None
     match reg.step:
         case "kind":
             kind = (turn.option or "").removeprefix("kind:") or fold(text)
@@ -176,7 +205,7 @@ async def registration(turn: Turn) -> None:
             if named is not None:  # "somos de la alcaldía de Cartagena": both steps at once
                 reg.kind = named[0]
                 _choose(turn, named[1])
-                return
+                return None
             if kind.startswith("alcald") or kind in {"municipio", "distrito"}:
                 reg.kind = "alcaldia"
             elif kind.startswith("gobern") or kind == "departamento":
@@ -184,37 +213,37 @@ async def registration(turn: Turn) -> None:
             else:
                 _fail(turn, "reg.kind_unclear")
                 prompt_registration(turn)
-                return
+                return None
             reg.step, reg.failures = "entity", 0
             prompt_registration(turn)
         case "entity":
             if turn.option and turn.option.startswith("ent:"):
                 _choose(turn, [turn.option[4:]])
-                return
+                return None
             place = gaz.place(re.sub(r"\D", "", text)) if reg.kind == "alcaldia" else None
             if place is None and reg.kind == "alcaldia":
                 place = next((p for p in gaz.places if fold(p.name) == fold(text)), None)
             if place is not None:
                 turn.say("reg.not_registrable", name=place.name, department=place.department_name)
-                return
+                return None
             named = _named_entity(turn, reg.kind)
             if named is not None:  # a sentence naming it: "es la alcaldía de Cartagena de Indias"
                 _choose(turn, named[1])
-                return
+                return None
             matches = gaz.search(text, kind=reg.kind)
             if not matches:
                 _fail(turn, "reg.entity_not_found", text=text[:80], kind=reg.kind)
-                return
+                return None
             _choose(turn, [m.entity.code for m in matches])
         case "department":
             if turn.option and turn.option.startswith("ent:") and turn.option[4:] in reg.candidates:
                 _choose(turn, [turn.option[4:]])
-                return
+                return None
             dept = gaz.match_department(text)
             picked = [c for c in reg.candidates if (e := gaz.get(c)) and e.department_code == dept]
             if len(picked) == 1:
                 _choose(turn, picked)
-                return
+                return None
             _fail(turn, "reg.department_unclear")
             prompt_registration(turn)
         case "confirm_entity":
@@ -229,14 +258,14 @@ async def registration(turn: Turn) -> None:
             name = clean_name(text)
             if name is None:
                 _fail(turn, "reg.name_invalid")
-                return
+                return None
             reg.name, reg.step, reg.failures = name, "role", 0
             prompt_registration(turn)
         case "role":
             role = clean_role(text)
             if role is None:
                 _fail(turn, "reg.role_invalid")
-                return
+                return None
             reg.role, reg.step, reg.failures = role, "email", 0
             if turn.msg.key.channel == "email":
                 # Writing from it proves nothing about another address, and this one is the
@@ -247,17 +276,18 @@ async def registration(turn: Turn) -> None:
             email = clean_email(text)
             if email is None:
                 _fail(turn, "reg.email_invalid", text=text[:80])
-                return
+                return None
             if await offer_link(turn, email):
-                return  # that address is registered already: prove it is yours instead
+                return None  # that address is registered already: prove it is yours
             reg.email, reg.step, reg.failures = email, "confirm", 0
             prompt_registration(turn)
         case "confirm":
             if not turn.said_yes():
                 turn.say("reg.confirm_hint")
                 prompt_registration(turn)
-                return
-            await _register(turn)
+                return None
+            return await _register(turn)
+    return None
 
 
 async def _link_by_address(turn: Turn, text: str) -> bool:
@@ -272,9 +302,7 @@ async def _link_by_address(turn: Turn, text: str) -> bool:
     return True
 
 
-async def _register(turn: Turn) -> None:
-    from bot.flows.questionnaire import start_questionnaire  # flows call each other
-
+async def _register(turn: Turn) -> Next:
     reg, state = turn.state.reg, turn.state
     assert reg.entity_code and reg.name and reg.role and reg.email and state.consent_id
     turn.contact = await turn.tx.create_contact(
@@ -292,4 +320,19 @@ async def _register(turn: Turn) -> None:
         answered=len(answers),
         others=[c.name for c in others],
     )
-    await start_questionnaire(turn)
+    return goto("question", fresh=True)
+
+
+async def reprompt(turn: Turn) -> Next:
+    prompt_registration(turn)
+    return None
+
+
+FLOW = Flow(
+    "register",
+    ("register",),
+    enter=enter,
+    handle=handle,
+    reprompt=reprompt,
+    needs_contact=False,
+)

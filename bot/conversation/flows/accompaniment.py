@@ -4,7 +4,7 @@ then a ticket (see `bot.tickets`); and "¿en qué va mi solicitud?".
 A request can start from any flow ("necesitamos acompañamiento para formular la estrategia",
 /asesoria, the menu) and returns there once sent or cancelled. What the first message already
 says (the topic, and by email the whole description) is not asked again. A weak subdimension in
-the results offers a button that opens a ticket about it in one step.
+the results offers a button that fills in a request about it, sent once confirmed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 
 from bot.contract import Option
-from bot.flows.turn import NO, YES, Turn
+from bot.conversation.registry import REPROMPT, Flow, Ignored, Next, NotMine, goto
+from bot.conversation.state import TicketDraft
+from bot.conversation.turn import NO, YES, Turn
 from bot.report.render import radar_for, renderer
 from bot.scoring import score
 from bot.storage.api import NewTicket, TicketRecord
@@ -20,15 +22,14 @@ from bot.tickets.desk import TicketDesk
 from bot.tickets.mail import Diagnosis
 from bot.tickets.text import TOPICS, find_number, guess_topic
 from dialogues.parsing import fold
-from dialogues.state import TicketDraft
 from nlu.rules import rule_intent
 
-QUICK_PREFIX = "ticket:"  # a results button: "ticket:PER-EDU" (a subdimension id)
 MIN_DESCRIPTION_WORDS = 3
 # A first message this long says what is needed: it is the description, not just the wish.
 SELF_DESCRIBING_WORDS = 12
 MAX_DESCRIPTION = 2000
-_RETURNS_TO = ("menu", "question", "review", "block")
+# Buttons this flow offers (topics, dimensions, contact means, send/cancel).
+_OWN_OPTIONS = ("topic:", "dim:", "means:", YES, NO)
 _PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
 STATUS_SHOWN = 5
 
@@ -46,10 +47,26 @@ def _request_text(turn: Turn) -> str:
     return turn.body or turn.text
 
 
-async def start(turn: Turn, topic: str | None = None) -> None:
+async def enter(
+    turn: Turn, *, topic: str | None = None, back: str = "menu", quick: str | None = None
+) -> Next:
+    """Begin a request (`back`: the flow to return to afterwards); `quick`: a results button
+    about that subdimension, which fills in the whole request and asks to confirm it."""
+    if quick is not None:
+        return _quick(turn, quick, back)
+    await start(turn, topic, back)
+    return None
+
+
+async def reprompt(turn: Turn) -> Next:
+    if turn.state.ticket is None:
+        return goto("menu")
+    ask(turn)
+    return None
+
+
+async def start(turn: Turn, topic: str | None = None, back: str = "menu") -> None:
     """Begin a request, skipping what the message that asked for it already says."""
-    flow = "question" if turn.state.flow == "stuck" else turn.state.flow
-    back = flow if flow in _RETURNS_TO else "menu"
     draft = TicketDraft(back=back)
     said = _request_text(turn)
     slash = said.strip().startswith("/")
@@ -99,9 +116,8 @@ def ask(turn: Turn) -> None:
 def _means_options(turn: Turn) -> tuple[Option, ...]:
     assert turn.contact is not None
     catalog = turn.deps.catalog
-    channel = turn.msg.key.channel
     options = []
-    if channel == "telegram":
+    if turn.traits.reachable_here:
         options.append(Option("means:here", catalog.render("label.means_telegram")))
     options.append(
         Option("means:email", catalog.render("label.means_email", email=turn.contact.email))
@@ -125,20 +141,17 @@ def pick(turn: Turn, options: tuple[Option, ...]) -> str | None:
     return None
 
 
-async def handle(turn: Turn) -> None:
+async def handle(turn: Turn) -> Next:
     """Input while a request is being put together."""
     draft = turn.state.ticket
     if draft is None:
-        turn.state.flow = "menu"
-        from bot.flows.general import show_menu
-
-        show_menu(turn)
-        return
+        return goto("menu")
+    if turn.option is not None and not turn.option.startswith(_OWN_OPTIONS):
+        return NotMine()  # another flow's button (results, privacy); a stale one is ignored
     typed_cancel = turn.option is None and rule_intent(turn.text) == "cancelar"
     if typed_cancel or (draft.step == "confirm" and turn.said_no()):
         turn.say("ticket.cancelled")
-        await _finish(turn)
-        return
+        return _finish(turn)
     d = desk(turn)
     if draft.step == "topic":
         chosen = pick(turn, tuple(Option(f"topic:{t}", d.topic_label(t)) for t in TOPICS))
@@ -162,7 +175,7 @@ async def handle(turn: Turn) -> None:
         text = _request_text(turn) if turn.option is None else ""
         if len(text.split()) < MIN_DESCRIPTION_WORDS:
             turn.say("ticket.description_short")
-            return
+            return None
         else:
             draft.description, draft.step = text[:MAX_DESCRIPTION], "means"
     elif draft.step == "means":
@@ -171,16 +184,16 @@ async def handle(turn: Turn) -> None:
         found = _PHONE.search(turn.text)
         if found is None:
             turn.say("ticket.bad_phone")
-            return
+            return None
         else:
             draft.means = turn.deps.catalog.render("ticket.means.phone", phone=found.group(0))
             draft.step = "confirm"
     elif draft.step == "confirm":
         if turn.said_yes():
-            await _create(turn, draft)
-            return
+            return await _create(turn, draft)
         turn.say("ticket.confirm_how")
     ask(turn)
+    return None
 
 
 def _read_means(turn: Turn, draft: TicketDraft) -> None:
@@ -193,7 +206,7 @@ def _read_means(turn: Turn, draft: TicketDraft) -> None:
         if "correo" in folded or "email" in folded or "e-mail" in folded:
             chosen = "means:email"
         elif "telegram" in folded or "este chat" in folded:
-            chosen = "means:here" if turn.msg.key.channel == "telegram" else None
+            chosen = "means:here" if turn.traits.reachable_here else None
         elif "telefon" in folded or "llam" in folded or "celular" in folded:
             chosen = "means:phone"
     if phone is not None and chosen in (None, "means:phone"):
@@ -227,10 +240,10 @@ async def _diagnosis(turn: Turn) -> Diagnosis | None:
     return Diagnosis(view, assessment.status, reports.html(view, radar_for(view)))
 
 
-async def _create(turn: Turn, draft: TicketDraft) -> None:
+async def _create(turn: Turn, draft: TicketDraft) -> Next:
     assert turn.contact is not None and draft.topic and draft.description
     await open_ticket(turn, draft.topic, draft.description, draft.means or "")
-    await _finish(turn)
+    return _finish(turn)
 
 
 async def open_ticket(turn: Turn, topic: str, description: str, means: str) -> TicketRecord:
@@ -256,36 +269,27 @@ async def open_ticket(turn: Turn, topic: str, description: str, means: str) -> T
     return ticket
 
 
-async def _finish(turn: Turn) -> None:
-    from bot.flows.general import reprompt
-
+def _finish(turn: Turn) -> Next:
     draft = turn.state.ticket
-    back = draft.back if draft and draft.back in _RETURNS_TO else "menu"
-    turn.state.ticket, turn.state.flow = None, back  # type: ignore[assignment]
-    if back != "menu":
-        await reprompt(turn)
+    if draft is not None and draft.held is not None:
+        turn.state.ticket = TicketDraft.model_validate(draft.held)
+        return REPROMPT  # the request interrupted by a results button goes on
+    back = draft.back if draft and draft.back else "menu"
+    turn.state.ticket, turn.state.flow = None, back
+    return REPROMPT if back != "menu" else None
 
 
-# --- one step from the results ---------------------------------------------------------------
+# --- a request from the results --------------------------------------------------------------
 
 
-def quick_options(turn: Turn, subdimensions: list[tuple[str, str]]) -> tuple[Option, ...]:
-    """'Solicitar acompañamiento sobre esto' for each weak subdimension: (id, name)."""
-    return tuple(
-        Option(f"{QUICK_PREFIX}{sub_id}", turn.deps.catalog.render("label.ticket_about", name=name))
-        for sub_id, name in subdimensions
-    )
-
-
-async def quick(turn: Turn) -> None:
-    """A results button: a ticket about that subdimension, at once, answered on this channel."""
-    sub_id = (turn.option or "").removeprefix(QUICK_PREFIX)
+def _quick(turn: Turn, sub_id: str, back: str) -> Next:
+    """A results button: the whole request about that subdimension, to confirm before it is
+    sent (a button pressed long after the results must not open a ticket by itself)."""
     found = next(
         ((d, s) for d in turn.q.dimensions for s in d.subdimensions if s.id == sub_id), None
     )
     if found is None or turn.contact is None:
-        turn.say("q.stale_button")
-        return
+        return Ignored()
     dimension, sub = found
     catalog = turn.deps.catalog
     description = catalog.render(
@@ -295,13 +299,23 @@ async def quick(turn: Turn) -> None:
         next_step=sub.recommendation.next_step,
         accompaniment=sub.recommendation.accompaniment,
     )
-    channel = turn.msg.key.channel
     means = (
         catalog.render("ticket.means.telegram")
-        if channel == "telegram"
+        if turn.traits.reachable_here
         else catalog.render("ticket.means.email", email=turn.contact.email)
     )
-    await open_ticket(turn, f"subdimension:{sub.id}", description, means)
+    held = turn.state.ticket if turn.state.flow == "ticket" else None
+    turn.state.ticket = TicketDraft(
+        back=held.back if held else back,
+        held=held.model_dump() if held else None,
+        topic=f"subdimension:{sub.id}",
+        description=description,
+        means=means,
+        step="confirm",
+    )
+    turn.state.flow = "ticket"
+    ask(turn)
+    return None
 
 
 # --- "¿en qué va mi solicitud?" ----------------------------------------------------------------
@@ -334,3 +348,6 @@ async def show_status(turn: Turn) -> None:
             }
         )
     turn.say("tickets.status", tickets=rows, more=max(0, len(mine) - STATUS_SHOWN))
+
+
+FLOW = Flow("ticket", ("ticket",), enter=enter, handle=handle, reprompt=reprompt)

@@ -14,62 +14,54 @@ import logging
 import re
 import unicodedata
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
-from bot.contract import IncomingMessage, Notice, OutgoingMessage
-from bot.flows import (
+from bot.contract import (
+    TRAITS,
+    ChannelName,
+    ChannelTraits,
+    IncomingMessage,
+    Notice,
+    OutgoingMessage,
+)
+from bot.conversation.flows import (
+    accompaniment,
     blocks,
-    general,
+    menu,
     onboarding,
     privacy,
-    questionnaire,
+    question,
     reminders,
     review,
-    tickets,
+    sheets,
 )
-from bot.flows.sheets import import_sheet, is_sheet
-from bot.flows.turn import INTENT_PREFIX, Deps, Turn
+from bot.conversation.registry import Flow, Goto, Ignored, Next, NotMine, Registry, Reprompt
+from bot.conversation.router import Router
+from bot.conversation.state import State
+from bot.conversation.turn import INTENT_PREFIX, Deps, Turn
 from bot.storage.api import StorageError, Store, Tx
 from bot.storage.outbox import ERASURE
-from dialogues.state import State
 from nlu.base import INTENTS, Interpreter, Parse, make_parse
-from nlu.rules import rule_intent
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000  # longer input is cut: no answer needs more, and it bounds NLU work
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Transitions one message may cause (a step, the flow it enters, what that one enters...): a
+# loop between flows is a bug, and it must end as one.
+MAX_HOPS = 12
 
-Handler = Callable[[Turn], Awaitable[None]]
-_FLOWS: dict[str, Handler] = {
-    "register": onboarding.registration,
-    "menu": general.handle_menu,
-    "question": questionnaire.handle_question,
-    "confirm_answer": questionnaire.handle_pending,
-    "confirm_overwrite": questionnaire.handle_pending,
-    "stuck": questionnaire.handle_question,
-    "review": review.handle_review,
-    "jump": review.handle_review,
-    "confirm_submit": review.handle_confirm_submit,
-    "confirm_reopen": review.handle_confirm_reopen,
-    "confirm_erase": general.handle_confirm_erase,
-    "dimensions": general.handle_menu,
-    "block": blocks.handle_block,
-    "ticket": tickets.handle,
-    "rectify": privacy.handle_rectify,
-}
-# Intents that interrupt whatever flow is running (except registration, which needs its input,
-# and a question, whose flow weighs them against reading the text as an answer).
-_ANYWHERE = {
-    "ayuda",
-    "privacidad",
-    "borrar_datos",
-    "info_modelo",
-    "info_plazos",
-    "info_cofinanciacion",
-    "estado_ticket",
-}
+FLOWS: tuple[Flow, ...] = (
+    onboarding.FLOW,
+    menu.FLOW,
+    *question.FLOWS,
+    blocks.FLOW,
+    *review.FLOWS,
+    accompaniment.FLOW,
+    *privacy.FLOWS,
+)
+Interceptor = Callable[[Turn], Awaitable[Next]]
 
 
 def sanitize(text: str) -> str:
@@ -95,21 +87,30 @@ class Engine:
         interpreter: Interpreter,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         *,
-        deferred: frozenset[str] = frozenset(),
+        traits: Mapping[ChannelName, ChannelTraits] = TRAITS,
         new_notice_id: Callable[[], str] = lambda: f"<{uuid.uuid4().hex}@asistente-cti>",
         on_outbox: Callable[[], None] = lambda: None,
     ) -> None:
         self.store, self.deps, self.interpreter, self.clock = store, deps, interpreter, clock
-        self.deferred, self.new_notice_id, self.on_outbox = deferred, new_notice_id, on_outbox
+        self.traits, self.new_notice_id, self.on_outbox = traits, new_notice_id, on_outbox
+        self.registry = Registry(FLOWS)
+        self.router = Router(self.registry)
+        # Ordered: each sees the message before the current flow, and passes with `NotMine`.
+        self.interceptors: tuple[Interceptor, ...] = (
+            sheets.intercept,
+            self.router.quick_ticket,
+            reminders.intercept,
+        )
 
     async def handle(self, message: IncomingMessage) -> list[OutgoingMessage]:
         now = message.received_at or self.clock()
         body = sanitize(message.text)
         text = body
-        if message.key.channel in self.deps.block_channels:
-            # By email the reply is the first paragraph; a farewell or a signature follows.
+        traits = self.traits.get(message.key.channel, ChannelTraits())
+        if traits.first_paragraph:
+            # The reply is the first paragraph; a farewell, a signature or a quote follows.
             text = re.split(r"\n\s*\n", body, maxsplit=1)[0].strip()
-        deferred = message.key.channel in self.deferred
+        deferred = traits.deferred
         try:
             message, parse = await self._understand(text, message)
             async with self.store.transaction() as tx:
@@ -120,7 +121,9 @@ class Engine:
                         message.key.channel,
                     )
                     return []
-                turn = Turn(self.deps, tx, message, text, parse, now, State(), body=body)
+                turn = Turn(
+                    self.deps, tx, message, text, parse, now, State(), body=body, traits=traits
+                )
                 await self._step(turn)
                 if deferred:
                     kind = ERASURE if turn.erased else "conversation"
@@ -148,6 +151,9 @@ class Engine:
 
     @staticmethod
     async def _rendered(turn: Turn) -> list[OutgoingMessage]:
+        if turn.ignored:
+            notice = turn.deps.catalog.render("option.ignored")
+            return [OutgoingMessage(turn.msg.key, notice, option_ignored=True)]
         replies = list(turn.replies)
         for render in turn.after_commit:
             replies.extend(await render())
@@ -206,9 +212,15 @@ class Engine:
             turn.conversation_id = record.id
             turn.state = State.load(record.state)
             turn.contact = await tx.contact(record.contact_id) if record.contact_id else None
-            if turn.contact is None and turn.state.flow != "register":
+            flow = self.registry.owner(turn.state.flow)
+            if flow is None:  # a step no flow owns any more (an old stored state)
+                turn.state.flow = "menu"
+                flow = self.registry["menu"]
+            if turn.contact is None and flow.needs_contact:
                 turn.state.flow = "register"  # a registered contact was erased elsewhere
             await self._dispatch(turn)
+            if turn.ignored:
+                return  # a stale button changes nothing, not even the state
         if turn.conversation_id is not None:
             contact_id = turn.contact.id if turn.contact else None
             await tx.save_conversation(
@@ -216,45 +228,40 @@ class Engine:
             )
 
     async def _dispatch(self, turn: Turn) -> None:
-        flow = turn.state.flow
-        sheets = [a for a in turn.msg.attachments if is_sheet(a)]
-        if sheets and turn.contact is not None:
-            # A filled-in questionnaire, whatever the conversation was doing.
-            await import_sheet(turn, sheets[0])
-            if flow in ("question", "block"):
-                await questionnaire.ask_next(turn)  # what was asked may be answered now
-            else:
-                await general.reprompt(turn)
-            return
-        # A results button asking for accompaniment works whatever comes after the results.
-        if turn.contact is not None and (turn.option or "").startswith(tickets.QUICK_PREFIX):
-            await tickets.quick(turn)
-            await general.reprompt(turn)
-            return
-        # A reminder's buttons and words work whatever the conversation was waiting for.
-        action = reminders.requested(turn) if turn.contact is not None else None
-        if action is not None:
-            await reminders.handle(turn, action)
-            return
-        if flow == "register":
-            # Names and job titles are free text: only exact commands interrupt registration.
-            intent = rule_intent(turn.text) if turn.option is None else None
-            if intent == "ayuda":
-                turn.say("help.register")
-                onboarding.prompt_registration(turn)
-            elif intent in ("privacidad", "borrar_datos"):
-                await general.handle_global(turn)
-            elif intent in ("saludo", "cancelar"):
-                turn.say("small.saludo" if intent == "saludo" else "reg.paused")
-                onboarding.prompt_registration(turn)
-            else:
-                await onboarding.registration(turn)
-            return
-        if (
-            turn.intent in _ANYWHERE
-            and turn.option is None
-            and flow not in ("confirm_erase", "question", "block", "ticket", "rectify")
-        ):
-            await general.handle_global(turn)
-            return
-        await _FLOWS[flow](turn)
+        """Interceptors in order, then the current flow, then where each step says to go."""
+        for intercept in self.interceptors:
+            after = await intercept(turn)
+            if not isinstance(after, NotMine):
+                await self._follow(turn, after)
+                return
+        flow = self.registry.owner(turn.state.flow) or self.registry["menu"]
+        if turn.option is None and turn.intent in flow.interruptions:
+            after = NotMine()
+        else:
+            after = await flow.handle(turn)
+        await self._follow(turn, after)
+
+    async def _follow(self, turn: Turn, after: Next) -> None:
+        mark: int | None = None  # from here on, replies go after the report (see `Goto`)
+        try:
+            for _ in range(MAX_HOPS):
+                if isinstance(after, Goto | Reprompt) and after.after_report and mark is None:
+                    mark = len(turn.replies)
+                match after:
+                    case None:
+                        return
+                    case Ignored():
+                        turn.ignored = True
+                        return
+                    case NotMine():
+                        after = await self.router.route(turn, after)
+                    case Goto(name, args):
+                        after = await self.registry[name].enter(turn, **args)
+                    case Reprompt():
+                        flow = self.registry.owner(turn.state.flow) or self.registry["menu"]
+                        after = await flow.reprompt(turn)
+            raise RuntimeError(f"more than {MAX_HOPS} transitions in one turn: {after!r}")
+        finally:
+            if mark is not None:
+                turn.tail.extend(turn.replies[mark:])
+                del turn.replies[mark:]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot import spreadsheet
 from bot.contract import Attachment, OutgoingMessage
-from bot.flows.turn import Turn
+from bot.conversation import answers
+from bot.conversation.registry import NOT_MINE, REPROMPT, Next, goto
+from bot.conversation.turn import Turn
 
 _XLSX_NAMES = (".xlsx",)
 
@@ -25,32 +27,36 @@ async def send_sheet(turn: Turn) -> None:
     turn.replies.append(OutgoingMessage(turn.msg.key, text, (), (attachment,)))
 
 
-async def import_sheet(turn: Turn, attachment: Attachment) -> None:
+async def intercept(turn: Turn) -> Next:
+    """A filled-in questionnaire, whatever the conversation was doing."""
+    sheets = [a for a in turn.msg.attachments if is_sheet(a)]
+    if not sheets or turn.contact is None:
+        return NOT_MINE
+    asking = turn.state.flow in ("question", "block")
+    after = await import_sheet(turn, sheets[0])
+    if after is not None:
+        return after
+    return goto("question") if asking else REPROMPT  # what was asked may be answered now
+
+
+async def import_sheet(turn: Turn, attachment: Attachment) -> Next:
     """Save every readable answer of the file; list the cells that are not answers."""
     try:
         reading = spreadsheet.read(attachment.data, turn.q, turn.kind)
     except spreadsheet.SheetError as exc:
         turn.say("sheet.unreadable", reason=str(exc))
-        return
+        return None
     if (await turn.assessment()).status == "submitted":
-        from bot.flows.review import say_frozen
-
-        say_frozen(turn)
-        return
-    answers = await turn.answers()
-    mine = turn.contact.id if turn.contact else None
+        return goto("review", frozen=True)
     saved = unchanged = 0
     taken: list[str] = []
     for qid, given in reading.answers.items():
-        current = answers.get(qid)
-        if current is not None and current.answer == given:
+        saving = await answers.save(turn, qid, given)
+        if saving.verdict == "unchanged":
             unchanged += 1
-        elif current is not None and current.contact_id not in (None, mine):
+        elif saving.verdict == "taken":
             taken.append(qid)  # another person's answer is changed in the chat, with a question
-        else:
-            await turn.save_answer(qid, given)
-            if qid in turn.state.skipped:
-                turn.state.skipped.remove(qid)
+        elif saving.verdict == "saved":
             saved += 1
     turn.say(
         "sheet.imported",
@@ -64,3 +70,4 @@ async def import_sheet(turn: Turn, attachment: Attachment) -> None:
         ],
         more=max(len(reading.problems) - 25, 0),
     )
+    return None

@@ -1,0 +1,2 @@
+"""The conversation: the engine, the flows it owns, and what they share (see README,
+«Arquitectura»)."""
