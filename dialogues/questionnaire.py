@@ -8,7 +8,7 @@ naming the file, the path inside it and the reason, so start-up never shows a tr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
@@ -189,7 +189,7 @@ class Named(_Model):
 
 
 class Measurement(Named):
-    id: MeasurementId  # type: ignore[assignment]
+    id: MeasurementId
     weight: Weight
 
 
@@ -273,22 +273,26 @@ class Questionnaire(_Model):
 
     @model_validator(mode="after")
     def _check_references(self) -> Questionnaire:
-        dims = [(("dimensions", i), d) for i, d in enumerate(self.dimensions)]
-        subs = [
+        dims: list[tuple[Loc, Dimension]] = [
+            (("dimensions", i), d) for i, d in enumerate(self.dimensions)
+        ]
+        subs: list[tuple[Loc, Subdimension]] = [
             ((*loc, "subdimensions", j), s)
             for loc, d in dims
             for j, s in enumerate(d.subdimensions)
         ]
-        questions = [
+        questions: list[tuple[Loc, Question]] = [
             ((*loc, "questions", k), q) for loc, s in subs for k, q in enumerate(s.questions)
         ]
-        items = [
+        items: list[tuple[Loc, PerceptionItem]] = [
             (("perception", "items", k), item)
             for k, item in enumerate(self.perception.items if self.perception else ())
         ]
         _check_ids("dimensiones", [(loc, d.id) for loc, d in dims])
         _check_ids("subdimensiones", [(loc, s.id) for loc, s in subs])
-        _check_ids("preguntas", [(loc, q.id) for loc, q in [*questions, *items]])
+        _check_ids(
+            "preguntas", [(loc, q.id) for loc, q in questions] + [(loc, i.id) for loc, i in items]
+        )
         _check_ids(
             "mediciones", [(("measurements", i), m.id) for i, m in enumerate(self.measurements)]
         )
@@ -369,7 +373,7 @@ def _check_options(options: tuple[Option, ...]) -> None:
             raise _Invalid((*loc, "id"), f"{oid!r} es una respuesta reservada; use otro id")
 
 
-def _check_ids(what: str, ids: list[tuple[Loc, str]]) -> None:
+def _check_ids(what: str, ids: Sequence[tuple[Loc, str]]) -> None:
     """Point at the second occurrence of the first repeated id."""
     seen: set[str] = set()
     for loc, ident in ids:

@@ -190,7 +190,7 @@ def _confirm(turn: Turn, fix: Rectify) -> None:
 async def _store(turn: Turn, fix: Rectify) -> Next:
     assert turn.contact is not None and fix.field is not None and fix.value is not None
     if fix.field == "email" and refused_unproven(turn):
-        return
+        return None
     field, old = fix.field, turn.contact
     value = fix.value
     turn.contact = await turn.tx.update_contact(

@@ -92,7 +92,7 @@ async def handle_review(turn: Turn) -> Next:
 async def handle_confirm_submit(turn: Turn) -> Next:
     if turn.said_yes():
         if refused_unproven(turn):
-            return
+            return None
         assessment = await turn.assessment()
         contact_id = turn.contact.id if turn.contact else None
         await turn.tx.set_assessment_status(assessment.id, "submitted", contact_id, turn.now)
