@@ -3,7 +3,9 @@ reading one back to the person.
 
 One policy, in `judge` (pure) and `save` (applies it):
 - a submitted (frozen) diagnosis takes no answers until it is reopened;
-- the same answer as the stored one changes nothing;
+- the same answer said again (chat, email) is recorded again, with who said it and when: the
+  history holds every answer anyone was told was saved; a spreadsheet re-sends every cell, so
+  there (`keep_same`) an identical answer changes nothing;
 - another official's answer is replaced only once the person confirmed it (`overwrite`);
 - a saved answer leaves the person's skipped list; the store keeps every change's history.
 """
@@ -44,22 +46,30 @@ def judge(
     me: int | None,
     *,
     overwrite: bool = False,
+    keep_same: bool = False,
 ) -> Verdict:
     if submitted:
         return "frozen"
     if current is not None and current.answer == given:
-        return "unchanged"
+        return "unchanged" if keep_same else "saved"
     if current is not None and current.contact_id not in (None, me) and not overwrite:
         return "taken"
     return "saved"
 
 
-async def save(turn: Turn, question_id: str, given: Answer, *, overwrite: bool = False) -> Saving:
+async def save(
+    turn: Turn,
+    question_id: str,
+    given: Answer,
+    *,
+    overwrite: bool = False,
+    keep_same: bool = False,
+) -> Saving:
     """Weigh `given` against the stored answer and write it when the policy allows."""
     submitted = (await turn.assessment()).status == "submitted"
     current = (await turn.answers()).get(question_id)
     me = turn.contact.id if turn.contact else None
-    verdict = judge(submitted, current, given, me, overwrite=overwrite)
+    verdict = judge(submitted, current, given, me, overwrite=overwrite, keep_same=keep_same)
     if verdict == "saved":
         await turn.save_answer(question_id, given)
     if verdict in ("saved", "unchanged") and question_id in turn.state.skipped:

@@ -20,24 +20,28 @@ def stored(answer: Answer, by: int | None) -> StoredAnswer:
 
 
 @pytest.mark.parametrize(
-    ("submitted", "current", "given", "overwrite", "verdict"),
+    ("submitted", "current", "given", "overwrite", "keep_same", "verdict"),
     [
         # A submitted diagnosis takes nothing, whoever answered and whatever is said.
-        (True, None, A, False, "frozen"),
-        (True, stored(A, OTHER), B, True, "frozen"),
-        (True, stored(A, ME), A, False, "frozen"),
+        (True, None, A, False, False, "frozen"),
+        (True, stored(A, OTHER), B, True, False, "frozen"),
+        (True, stored(A, ME), A, False, False, "frozen"),
         # Nothing stored yet, or stored by this person, or by nobody known: saved.
-        (False, None, A, False, "saved"),
-        (False, stored(A, ME), B, False, "saved"),
-        (False, stored(A, None), B, False, "saved"),
-        # The same answer again changes nothing, even another official's.
-        (False, stored(A, ME), A, False, "unchanged"),
-        (False, stored(A, OTHER), A, False, "unchanged"),
+        (False, None, A, False, False, "saved"),
+        (False, stored(A, ME), B, False, False, "saved"),
+        (False, stored(A, None), B, False, False, "saved"),
+        # The same answer said again is recorded again (with who said it), even over another
+        # official's; from a spreadsheet, which re-sends every cell, it changes nothing.
+        (False, stored(A, ME), A, False, False, "saved"),
+        (False, stored(A, OTHER), A, False, False, "saved"),
+        (False, stored(A, ME), A, False, True, "unchanged"),
+        (False, stored(A, OTHER), A, False, True, "unchanged"),
+        (True, stored(A, ME), A, False, True, "frozen"),
         # Another official's answer is replaced only once confirmed.
-        (False, stored(A, OTHER), B, False, "taken"),
-        (False, stored(A, OTHER), B, True, "saved"),
-        (False, stored(A, OTHER), Answer("dont_know"), False, "taken"),
+        (False, stored(A, OTHER), B, False, False, "taken"),
+        (False, stored(A, OTHER), B, True, False, "saved"),
+        (False, stored(A, OTHER), Answer("dont_know"), False, False, "taken"),
     ],
 )
-def test_the_save_policy(submitted, current, given, overwrite, verdict):
-    assert judge(submitted, current, given, ME, overwrite=overwrite) == verdict
+def test_the_save_policy(submitted, current, given, overwrite, keep_same, verdict):
+    assert judge(submitted, current, given, ME, overwrite=overwrite, keep_same=keep_same) == verdict

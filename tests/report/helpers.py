@@ -7,11 +7,11 @@ import io
 import re
 from html.parser import HTMLParser
 
-from bot.report.formatting import NBSP
 from openpyxl import load_workbook
 
 from bot import spreadsheet
 from bot.territory import Entity
+from nlu.numbers import NBSP
 
 
 def fill(data: bytes, values: dict[str, object]) -> bytes:

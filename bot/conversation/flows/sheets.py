@@ -51,7 +51,7 @@ async def import_sheet(turn: Turn, attachment: Attachment) -> Next:
     saved = unchanged = 0
     taken: list[str] = []
     for qid, given in reading.answers.items():
-        saving = await answers.save(turn, qid, given)
+        saving = await answers.save(turn, qid, given, keep_same=True)
         if saving.verdict == "unchanged":
             unchanged += 1
         elif saving.verdict == "taken":
