@@ -43,6 +43,7 @@ from bot.conversation.turn import INTENT_PREFIX, Deps, Turn
 from bot.storage.api import StorageError, Store, Tx
 from bot.storage.outbox import ERASURE
 from nlu.base import INTENTS, Interpreter, Parse, make_parse
+from nlu.rules import command_intent
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 # Transitions one message may cause (a step, the flow it enters, what that one enters...): a
 # loop between flows is a bug, and it must end as one.
 MAX_HOPS = 12
+# A slash command is never data: it goes to the global router from any flow, except these two,
+# which every flow answers in its own context (its own help; cancelling what it was doing).
+_FLOW_COMMANDS = frozenset({"ayuda", "cancelar"})
 
 FLOWS: tuple[Flow, ...] = (
     onboarding.FLOW,
@@ -235,7 +239,10 @@ class Engine:
                 await self._follow(turn, after)
                 return
         flow = self.registry.owner(turn.state.flow) or self.registry["menu"]
-        if turn.option is None and turn.intent in flow.interruptions:
+        typed = turn.option is None
+        command = command_intent(turn.text) if typed else None
+        interrupted = typed and turn.intent in flow.interruptions
+        if interrupted or (command is not None and command not in _FLOW_COMMANDS):
             after = NotMine()
         else:
             after = await flow.handle(turn)

@@ -119,3 +119,24 @@ async def test_a_command_during_registration_is_not_data(engine, store, command,
     assert "no parece" not in ana.text.lower()
     # Registration asks again for what it was waiting for.
     assert ("nombre" if step == "name" else "correo") in ana.last[-1].text.lower()
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [("/resultados", "resultados"), ("/estado", "solicitudes")],
+)
+async def test_a_command_while_describing_a_request_is_not_its_description(
+    engine, store, command, shown
+):
+    ana = Chat(engine, f"ticket-{command}")
+    await ana.register()
+    await ana.send("necesitamos acompañamiento para formular la estrategia")
+    assert "Describa en pocas líneas" in ana.text
+    await ana.send(command)
+    assert shown in ana.text, ana.text
+    assert "Describa en pocas líneas" in ana.last[-1].text  # the draft waits, asked again last
+    await ana.send("Queremos apoyo para formular la estrategia y su hoja de ruta este año.")
+    assert "Describa en pocas líneas" not in ana.text
+    async with store.transaction() as tx:
+        record = await tx.find_conversation(ana.key)
+    assert record is not None and record.state["flow"] == "ticket"
