@@ -78,12 +78,14 @@ class SettingsCatalog(Catalog):
 
 def load_catalog(templates: Path, mailbox: str) -> Catalog:
     """Conversation texts plus the answers to questions about the programme ('knowledge.*'),
-    the tickets' texts and those of mail that did not prove its sender ('trust.*')."""
+    the tickets' texts, those of mail that did not prove its sender ('trust.*') and the words
+    of the questionnaire's spreadsheet ('sheet.*')."""
     catalog = SettingsCatalog.load(
         templates / "messages.yml",
         templates / "knowledge.yml",
         templates / "tickets.yml",
         templates / "trust.yml",
+        templates / "spreadsheet.yml",
     )
     assert isinstance(catalog, SettingsCatalog)  # `load` builds `cls`; it is typed as the base
     catalog.settings = {"mailbox": mailbox}
