@@ -92,6 +92,11 @@ def load_catalog(templates: Path, mailbox: str) -> Catalog:
     return catalog
 
 
+def console_texts(config: Config) -> Catalog:
+    """The console channel's own words (`console.*`)."""
+    return Catalog.load(config.path(config.data.templates) / "console.yml")
+
+
 def reply_keys(config: Config) -> ReplyKeys:
     """The reply keys of `CTI_MAIL_KEY_SECRET`. Without it (allowed only while the email
     channel is off, see `email_services`), a random key for this process: no mail leaves."""
@@ -292,7 +297,12 @@ def build_services(app: App, *, stdin: TextIO = sys.stdin) -> dict[str, Service]
     if config.channels.console.enabled:
         from channels.console import Console
 
-        console = Console(app.engine, "local", config.path(Path("var/informes")) / "local")
+        console = Console(
+            app.engine,
+            "local",
+            config.path(Path("var/informes")) / "local",
+            console_texts(config).render,
+        )
         first = "hola" if stdin.isatty() else None
         services["console"] = LineService(console.send, stdin, first=first)
     telegram = telegram_settings(config)
