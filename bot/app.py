@@ -78,16 +78,23 @@ class SettingsCatalog(Catalog):
 
 def load_catalog(templates: Path, mailbox: str) -> Catalog:
     """Conversation texts plus the answers to questions about the programme ('knowledge.*'),
-    the tickets' texts and those of mail that did not prove its sender ('trust.*')."""
+    the tickets' texts, those of mail that did not prove its sender ('trust.*') and the words
+    of the questionnaire's spreadsheet ('sheet.*')."""
     catalog = SettingsCatalog.load(
         templates / "messages.yml",
         templates / "knowledge.yml",
         templates / "tickets.yml",
         templates / "trust.yml",
+        templates / "spreadsheet.yml",
     )
     assert isinstance(catalog, SettingsCatalog)  # `load` builds `cls`; it is typed as the base
     catalog.settings = {"mailbox": mailbox}
     return catalog
+
+
+def console_texts(config: Config) -> Catalog:
+    """The console channel's own words (`console.*`)."""
+    return Catalog.load(config.path(config.data.templates) / "console.yml")
 
 
 def reply_keys(config: Config) -> ReplyKeys:
@@ -290,7 +297,12 @@ def build_services(app: App, *, stdin: TextIO = sys.stdin) -> dict[str, Service]
     if config.channels.console.enabled:
         from channels.console import Console
 
-        console = Console(app.engine, "local", config.path(Path("var/informes")) / "local")
+        console = Console(
+            app.engine,
+            "local",
+            config.path(Path("var/informes")) / "local",
+            console_texts(config).render,
+        )
         first = "hola" if stdin.isatty() else None
         services["console"] = LineService(console.send, stdin, first=first)
     telegram = telegram_settings(config)

@@ -58,7 +58,7 @@ def chat(db_url: str | None, address: str, files_dir: Path | None) -> None:
 
 
 async def _chat(config: Config, address: str, files_dir: Path) -> None:
-    from bot.app import build_app
+    from bot.app import build_app, console_texts
     from bot.commands.db import UNUSABLE
     from bot.storage.api import StorageError
     from dialogues.messages import CatalogError
@@ -66,6 +66,7 @@ async def _chat(config: Config, address: str, files_dir: Path) -> None:
     from nlu.rasa_data import NluDataError
 
     try:
+        texts = console_texts(config)
         app = await build_app(config)
     except (QuestionnaireError, CatalogError, NluDataError) as exc:
         fail(str(exc))
@@ -73,7 +74,7 @@ async def _chat(config: Config, address: str, files_dir: Path) -> None:
         fail(UNUSABLE.format(error=exc))
     from channels.console import Console
 
-    console = Console(app.engine, address, files_dir)
+    console = Console(app.engine, address, files_dir, texts.render)
     try:
         if sys.stdin.isatty():
             await console.run_interactive()

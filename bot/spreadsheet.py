@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from bot.scoring import Answer, InvalidAnswer, item_score
+from dialogues.messages import Catalog
 from dialogues.parsing import letter, parse_answer, parse_number
 from dialogues.questionnaire import Kind, Question, Questionnaire
 from nlu.text import fold_answer
@@ -29,23 +30,21 @@ SHEET = "Cuestionario"
 MAX_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED = 30 * 1024 * 1024  # a zip bomb unpacks to far more than a 120-row sheet
 HEADER_ROW = 4
-COLUMNS = (
-    "N.º",
-    "Código",
-    "Dimensión",
-    "Subdimensión",
-    "Pregunta",
-    "Opciones o unidad",
-    "Respuesta",
-    "Ayuda",
-)
-ANSWER_COL = COLUMNS.index("Respuesta") + 1
-ID_COL = COLUMNS.index("Código") + 1
+# Each column's header is the catalog's `sheet.column.<name>`.
+COLUMNS = ("number", "id", "dimension", "subdimension", "question", "options", "answer", "help")
+ANSWER_COL = COLUMNS.index("answer") + 1
+ID_COL = COLUMNS.index("id") + 1
 DONT_KNOW_WORDS = {"no se", "nose", "ns", "no sabe", "no lo se"}
 
 
 class SheetError(Exception):
-    """The file cannot be read as our questionnaire; `str()` is a Spanish sentence."""
+    """The file cannot be read as our questionnaire. The catalog's `sheet.error.<reason>`,
+    rendered with `params`, tells the official why."""
+
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +62,11 @@ class SheetReading:
     blank: int = 0
 
 
-def _cell_answer(answer: Answer | None) -> str | float | None:
+def _cell_answer(answer: Answer | None, dont_know: str) -> str | float | None:
     if answer is None:
         return None
     if answer.kind == "dont_know":
-        return "no sé"
+        return dont_know
     if answer.kind == "figure":
         return answer.value
     return None  # options are filled in by letter below
@@ -78,23 +77,22 @@ def build(
     kind: Kind,
     title: str,
     current: Mapping[str, Answer],
+    texts: Catalog,
 ) -> bytes:
-    """The questionnaire for one kind of entity, with `current` answers filled in."""
+    """The questionnaire for one kind of entity, with `current` answers filled in; its words
+    are the `sheet.*` texts of `texts`."""
+    dont_know = texts.render("sheet.dont_know")
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = SHEET
     sheet["A1"] = f"{questionnaire.title} · {title}"
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet["A2"] = (
-        "Escriba en la columna «Respuesta» la letra de la opción, la cifra o «no sé». "
-        "Deje en blanco lo que no quiera responder ahora. Luego envíe este archivo como "
-        "adjunto, sin cambiar las columnas ni los códigos."
-    )
+    sheet["A2"] = texts.render("sheet.instructions")
     sheet["A3"] = f"{questionnaire.id} {questionnaire.version} · {kind}"
     sheet["A3"].font = Font(color="808080", size=8)
     for col, name in enumerate(COLUMNS, 1):
-        cell = sheet.cell(HEADER_ROW, col, name)
+        cell = sheet.cell(HEADER_ROW, col, texts.render(f"sheet.column.{name}"))
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E79")
     index = questionnaire.question_index
@@ -107,10 +105,12 @@ def build(
         else:
             assert question.figure is not None
             figure = question.figure
-            top = f" a {figure.max:g}" if figure.max is not None else ""
-            described = f"Cifra en {figure.unit} (de {figure.min:g}{top})"
+            top = f"{figure.max:g}" if figure.max is not None else ""
+            described = texts.render(
+                "sheet.figure", unit=figure.unit, min=f"{figure.min:g}", max=top
+            )
         given = current.get(question.id)
-        value = _cell_answer(given)
+        value = _cell_answer(given, dont_know)
         if given is not None and given.kind == "option" and question.options:
             ids = [o.id for o in question.options]
             value = letter(ids.index(given.option)) if given.option in ids else None
@@ -130,7 +130,10 @@ def build(
         if question.options:
             letters = ",".join(letter(i) for i in range(len(question.options)))
             validation = DataValidation(
-                type="list", formula1=f'"{letters},no sé"', allow_blank=True, showErrorMessage=False
+                type="list",
+                formula1=f'"{letters},{dont_know}"',
+                allow_blank=True,
+                showErrorMessage=False,
             )
             sheet.add_data_validation(validation)
             validation.add(sheet.cell(row, ANSWER_COL))
@@ -145,14 +148,14 @@ def build(
 
 def _check_archive(data: bytes) -> None:
     if len(data) > MAX_BYTES:
-        raise SheetError("el archivo es demasiado grande (máximo 2 MB)")
+        raise SheetError("too_big", megabytes=MAX_BYTES // (1024 * 1024))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise SheetError("el archivo no es una hoja de cálculo XLSX") from None
+        raise SheetError("not_xlsx") from None
     if unpacked > MAX_UNPACKED:
-        raise SheetError("el archivo no es una hoja de cálculo válida")
+        raise SheetError("invalid")
 
 
 def _read_cell(question: Question, raw: object) -> tuple[Answer | None, str]:
@@ -185,10 +188,10 @@ def read(data: bytes, questionnaire: Questionnaire, kind: Kind) -> SheetReading:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on damaged files
-        raise SheetError("no pude abrir el archivo como hoja de cálculo") from None
+        raise SheetError("unopenable") from None
     try:
         if SHEET not in book.sheetnames:
-            raise SheetError(f"el archivo no tiene la hoja «{SHEET}» que le enviamos")
+            raise SheetError("no_sheet", sheet=SHEET)
         sheet = book[SHEET]
         index = questionnaire.question_index
         applicable = {q.id for q in questionnaire.questions_for(kind)}
@@ -221,7 +224,7 @@ def read(data: bytes, questionnaire: Questionnaire, kind: Kind) -> SheetReading:
             else:
                 answers[qid] = answer
         if not answers and not problems and not blank:
-            raise SheetError("no encontré preguntas en el archivo")
+            raise SheetError("empty")
         return SheetReading(answers, tuple(problems), blank)
     finally:
         book.close()

@@ -7,7 +7,6 @@ gobernaci√≥n administers them), so they are known but not registrable as alcald√
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,11 +16,10 @@ from typing import Literal
 import yaml
 from rapidfuzz import fuzz, process
 
+from nlu.divipola import BOGOTA_DEPT, read_divipola
 from nlu.text import fold_name
 
 EntityKind = Literal["alcaldia", "gobernacion"]
-BOGOTA_DEPT = "11"
-_MUNICIPAL_KINDS = {"municipio", "distrito", "capital_distrito"}
 _LOWER_WORDS = {"de", "del", "la", "las", "los", "y", "e", "el"}
 
 
@@ -93,31 +91,15 @@ class Gazetteer:
         """Read DIVIPOLA (and the optional YAML of common short names)."""
         entities: list[Entity] = []
         places: list[Place] = []
-        departments: dict[str, str] = {}
-        with path.open(encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                dept = display_name(row["dept_name"])
-                departments[row["dept_code"]] = dept
-                if row["kind"] in _MUNICIPAL_KINDS:
-                    entities.append(
-                        Entity(
-                            row["muni_code"],
-                            "alcaldia",
-                            display_name(row["muni_name"]),
-                            row["dept_code"],
-                            dept,
-                        )
-                    )
-                else:
-                    places.append(
-                        Place(
-                            row["muni_code"],
-                            display_name(row["muni_name"]),
-                            row["dept_code"],
-                            dept,
-                            row["kind"],
-                        )
-                    )
+        divipola = read_divipola(path)
+        departments = {code: display_name(name) for code, name in divipola.departments.items()}
+        for unit in divipola.units:
+            dept = departments[unit.dept_code]
+            name = display_name(unit.name)
+            if unit.has_alcaldia:
+                entities.append(Entity(unit.code, "alcaldia", name, unit.dept_code, dept))
+            else:
+                places.append(Place(unit.code, name, unit.dept_code, dept, unit.kind))
         for code, name in sorted(departments.items()):
             if code != BOGOTA_DEPT:
                 entities.append(Entity(code, "gobernacion", name, code, name))

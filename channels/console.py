@@ -18,6 +18,7 @@ from typing import TextIO
 from bot.contract import ConversationKey, IncomingMessage, MessageHandler, Option, OutgoingMessage
 
 _QUESTION_PREFIXES = ("ans:", "dk:", "skip:")
+Render = Callable[..., str]  # a template key and its parameters -> text (the catalog's `render`)
 
 
 def render(reply: OutgoingMessage, files_dir: Path) -> str:
@@ -67,10 +68,12 @@ class Console:
         engine: MessageHandler,
         address: str,
         files_dir: Path,
+        texts: Render,
         out: TextIO = sys.stdout,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
     ) -> None:
         self.engine, self.files_dir, self.out, self.new_id = engine, files_dir, out, new_id
+        self.texts = texts
         self.key = ConversationKey("console", address)
         self.options: tuple[Option, ...] = ()
 
@@ -96,13 +99,13 @@ class Console:
             await self.send(line)
 
     async def run_interactive(self) -> None:
-        print("Asistente CTI — escriba su mensaje (Ctrl+D para salir).\n", file=self.out)
+        print(self.texts("console.welcome") + "\n", file=self.out)
         await self.send("hola")
         while True:
             try:
                 line = await asyncio.to_thread(input, "> ")
             except (EOFError, KeyboardInterrupt):
-                print("\nHasta pronto. Su avance quedó guardado.", file=self.out)
+                print("\n" + self.texts("console.goodbye"), file=self.out)
                 return
             if line.strip():
                 await self.send(line)

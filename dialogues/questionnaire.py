@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -25,10 +25,26 @@ from pydantic import (
     model_validator,
 )
 
+from dialogues.messages import Catalog
+
 # Reserved answer words: an option may not use them as its id (see `Answer` in bot.scoring).
 DONT_KNOW = "no_se"
 SKIPPED = "omitida"
 RESERVED_OPTION_IDS = frozenset({DONT_KNOW, SKIPPED})
+
+# The loader's messages are read by MinTIC staff, so they are Spanish texts kept with the others.
+_TEXTS = Path(__file__).resolve().parents[1] / "data" / "templates" / "questionnaire.yml"
+
+
+@cache
+def _texts() -> Catalog:
+    return Catalog.load(_TEXTS)
+
+
+def _say(key: str, **params: object) -> str:
+    """The loader's message `questionnaire.<key>`."""
+    return _texts().render(f"questionnaire.{key}", **params)
+
 
 Kind = Literal["alcaldia", "gobernacion"]
 AppliesTo = Literal["alcaldia", "gobernacion", "ambos"]
@@ -55,16 +71,16 @@ def _to_fraction(value: Any) -> Fraction:
     if isinstance(value, Fraction):
         return value
     if isinstance(value, bool):
-        raise ValueError("el peso debe ser un número, no verdadero/falso")
+        raise ValueError(_say("weight.boolean"))
     if isinstance(value, int | float | str):
         try:
             weight = Fraction(str(value).strip())
         except (ValueError, ZeroDivisionError):
-            raise ValueError(f"peso no válido: {value!r} (use 0.25, 1/6 o 2)") from None
+            raise ValueError(_say("weight.invalid_hint", value=repr(value))) from None
         if weight <= 0:
-            raise ValueError(f"el peso debe ser positivo, no {value!r}")
+            raise ValueError(_say("weight.not_positive", value=repr(value)))
         return weight
-    raise ValueError(f"peso no válido: {value!r}")
+    raise ValueError(_say("weight.invalid", value=repr(value)))
 
 
 Weight = Annotated[
@@ -105,19 +121,15 @@ class Figure(_Model):
     def _bands_cover_range(self) -> Figure:
         starts = [b.from_ for b in self.bands]
         if starts[0] != self.min:
-            raise _Invalid(
-                ("bands", 0, "from"), f"la primera banda debe empezar en el mínimo ({self.min:g})"
-            )
+            raise _Invalid(("bands", 0, "from"), _say("figure.first_band", min=f"{self.min:g}"))
         for i in range(1, len(starts)):
             if not starts[i] > starts[i - 1]:
                 raise _Invalid(
                     ("bands", i, "from"),
-                    "las bandas deben ir en orden estrictamente creciente de 'from'",
+                    _say("figure.band_order"),
                 )
         if self.max is not None and (self.max <= self.min or starts[-1] > self.max):
-            raise _Invalid(
-                ("max",), "el máximo debe ser mayor que el mínimo y que el inicio de cada banda"
-            )
+            raise _Invalid(("max",), _say("figure.max"))
         return self
 
     def score_of(self, value: float) -> float:
@@ -145,10 +157,10 @@ class Question(_Model):
     @model_validator(mode="after")
     def _options_xor_figure(self) -> Question:
         if (self.options is None) == (self.figure is None):
-            raise ValueError("cada pregunta lleva 'options' o 'figure' (una de las dos)")
+            raise ValueError(_say("question.options_or_figure"))
         if self.options is not None:
             if len(self.options) < 2:
-                raise _Invalid(("options",), "una pregunta con opciones necesita al menos dos")
+                raise _Invalid(("options",), _say("question.two_options"))
             _check_options(self.options)
         return self
 
@@ -288,23 +300,23 @@ class Questionnaire(_Model):
             (("perception", "items", k), item)
             for k, item in enumerate(self.perception.items if self.perception else ())
         ]
-        _check_ids("dimensiones", [(loc, d.id) for loc, d in dims])
-        _check_ids("subdimensiones", [(loc, s.id) for loc, s in subs])
+        _check_ids("dimensions", [(loc, d.id) for loc, d in dims])
+        _check_ids("subdimensions", [(loc, s.id) for loc, s in subs])
         _check_ids(
-            "preguntas", [(loc, q.id) for loc, q in questions] + [(loc, i.id) for loc, i in items]
+            "questions", [(loc, q.id) for loc, q in questions] + [(loc, i.id) for loc, i in items]
         )
         _check_ids(
-            "mediciones", [(("measurements", i), m.id) for i, m in enumerate(self.measurements)]
+            "measurements", [(("measurements", i), m.id) for i, m in enumerate(self.measurements)]
         )
-        _check_ids("ejes", [(("axes", i), a.id) for i, a in enumerate(self.axes)])
+        _check_ids("axes", [(("axes", i), a.id) for i, a in enumerate(self.axes)])
         _check_ids(
-            "componentes cofinanciables",
+            "cofinancing_components",
             [
                 (("cofinancing_components", i), c.id)
                 for i, c in enumerate(self.cofinancing_components)
             ],
         )
-        _check_ids("niveles", [(("levels", i), lv.id) for i, lv in enumerate(self.levels)])
+        _check_ids("levels", [(("levels", i), lv.id) for i, lv in enumerate(self.levels)])
 
         _check_weights(("measurements",), [m.weight for m in self.measurements])
         _check_weights(("dimensions",), [d.weight for d in self.dimensions])
@@ -312,16 +324,18 @@ class Questionnaire(_Model):
             _check_weights((*loc, "subdimensions"), [s.weight for s in d.subdimensions])
 
         if self.levels[0].min_score != 0:
-            raise _Invalid(
-                ("levels", 0, "min_score"), "el primer nivel de madurez debe empezar en 0"
-            )
+            raise _Invalid(("levels", 0, "min_score"), _say("level.first"))
         for i in range(1, len(self.levels)):
             prev, cur = self.levels[i - 1].min_score, self.levels[i].min_score
             if cur <= prev:
                 raise _Invalid(
                     ("levels", i, "min_score"),
-                    f"el nivel {self.levels[i].id!r} es inalcanzable: su umbral ({cur:g}) "
-                    f"no supera el del nivel anterior ({prev:g})",
+                    _say(
+                        "level.unreachable",
+                        id=repr(self.levels[i].id),
+                        threshold=f"{cur:g}",
+                        previous=f"{prev:g}",
+                    ),
                 )
 
         axes = {a.id for a in self.axes}
@@ -332,28 +346,26 @@ class Questionnaire(_Model):
                 if c not in components:
                     raise _Invalid(
                         (*loc, "recommendation", "cofinancing"),
-                        f"componente cofinanciable desconocido {c!r}",
+                        _say("unknown.cofinancing", id=repr(c)),
                     )
         for loc, q in questions:
             unknown = [a for a in q.axes if a not in axes]
             if unknown:
-                raise _Invalid((*loc, "axes"), f"eje habilitador desconocido {unknown[0]!r}")
+                raise _Invalid((*loc, "axes"), _say("unknown.axis", id=repr(unknown[0])))
             if q.measurement == "percepcion":
-                raise _Invalid((*loc, "measurement"), "la percepción va en la sección 'perception'")
+                raise _Invalid((*loc, "measurement"), _say("perception.in_questions"))
             if q.measurement not in measurements:
                 raise _Invalid(
-                    (*loc, "measurement"), f"medición sin peso declarado {q.measurement!r}"
+                    (*loc, "measurement"), _say("unknown.measurement", id=repr(q.measurement))
                 )
         sub_ids = {s.id for _, s in subs}
         for loc, item in items:
             if item.subdimension not in sub_ids:
                 raise _Invalid(
-                    (*loc, "subdimension"), f"subdimensión desconocida {item.subdimension!r}"
+                    (*loc, "subdimension"), _say("unknown.subdimension", id=repr(item.subdimension))
                 )
         if items and "percepcion" not in measurements:
-            raise _Invalid(
-                ("measurements",), "hay ítems de percepción pero no la medición 'percepcion'"
-            )
+            raise _Invalid(("measurements",), _say("perception.no_measurement"))
         return self
 
 
@@ -367,25 +379,28 @@ class QuestionnaireError(Exception):
 
 def _check_options(options: tuple[Option, ...]) -> None:
     ids = [(("options", i), o.id) for i, o in enumerate(options)]
-    _check_ids("opciones", ids)
+    _check_ids("options", ids)
     for loc, oid in ids:
         if oid in RESERVED_OPTION_IDS:
-            raise _Invalid((*loc, "id"), f"{oid!r} es una respuesta reservada; use otro id")
+            raise _Invalid((*loc, "id"), _say("option.reserved", id=repr(oid)))
 
 
 def _check_ids(what: str, ids: Sequence[tuple[Loc, str]]) -> None:
-    """Point at the second occurrence of the first repeated id."""
+    """Point at the second occurrence of the first repeated id; `what` names the collection
+    (`questionnaire.collection.<what>` in the texts)."""
     seen: set[str] = set()
     for loc, ident in ids:
         if ident in seen:
-            raise _Invalid((*loc, "id"), f"id repetido en {what}: {ident!r}")
+            raise _Invalid(
+                (*loc, "id"), _say("repeated_id", what=_say(f"collection.{what}"), id=repr(ident))
+            )
         seen.add(ident)
 
 
 def _check_weights(loc: Loc, weights: list[Fraction]) -> None:
     total = sum(weights, Fraction(0))
     if total != 1:
-        raise _Invalid(loc, f"los pesos suman {total} (≈ {float(total):g}) y deben sumar 1")
+        raise _Invalid(loc, _say("weight.sum", total=str(total), approx=f"{float(total):g}"))
 
 
 def _location(raw: Any, loc: Loc) -> str:
@@ -412,33 +427,6 @@ def _location(raw: Any, loc: Loc) -> str:
     return "".join(parts)
 
 
-# Pydantic's messages are English; the people who edit the file read Spanish.
-_REASONS: dict[str, str] = {
-    "missing": "falta este campo",
-    "extra_forbidden": "campo desconocido",
-    "less_than_equal": "debe ser menor o igual que {le}",
-    "greater_than_equal": "debe ser mayor o igual que {ge}",
-    "less_than": "debe ser menor que {lt}",
-    "greater_than": "debe ser mayor que {gt}",
-    "string_too_short": "debe tener al menos {min_length} caracteres",
-    "string_too_long": "admite como máximo {max_length} caracteres",
-    "string_pattern_mismatch": (
-        "identificador no válido: use letras sin tilde, números, '_', '.' o '-', sin espacios"
-    ),
-    "too_short": "necesita al menos {min_length} elemento(s)",
-    "literal_error": "valor no permitido; use {expected}",
-    "string_type": "debe ser un texto (escríbalo entre comillas)",
-    "float_type": "debe ser un número",
-    "float_parsing": "debe ser un número",
-    "finite_number": "debe ser un número finito",
-    "tuple_type": "debe ser una lista",
-    "list_type": "debe ser una lista",
-    "model_type": "debe ser un mapa (clave: valor)",
-    "model_attributes_type": "debe ser un mapa (clave: valor)",
-    "dict_type": "debe ser un mapa (clave: valor)",
-}
-
-
 def _reason(err: Any) -> str:
     """One Spanish sentence for one pydantic error."""
     kind = err["type"]
@@ -449,18 +437,18 @@ def _reason(err: Any) -> str:
     if kind == "value_error":
         return str(err["msg"]).removeprefix("Value error, ")
     if kind == "string_too_short" and ctx.get("min_length") == "1":
-        return "no puede estar vacío"
-    if kind in _REASONS:
-        return _REASONS[kind].format(**ctx)
-    return f"valor no válido ({err['msg']})"
+        return _say("pydantic.not_empty")
+    if f"questionnaire.pydantic.{kind}" in _texts():
+        return _say(f"pydantic.{kind}", **ctx)
+    return _say("pydantic.other", message=str(err["msg"]))
 
 
 def parse_questionnaire(raw: Any, path: Path) -> Questionnaire:
     """Validate already-parsed YAML; raise `QuestionnaireError` with one readable message."""
     if raw is None:
-        raise QuestionnaireError(path, "", "el archivo está vacío")
+        raise QuestionnaireError(path, "", _say("file.empty"))
     if not isinstance(raw, dict):
-        raise QuestionnaireError(path, "", "el archivo debe contener un mapa YAML en su raíz")
+        raise QuestionnaireError(path, "", _say("file.not_a_mapping"))
     try:
         return Questionnaire.model_validate(raw)
     except ValidationError as exc:
@@ -479,7 +467,7 @@ def parse_questionnaire(raw: Any, path: Path) -> Questionnaire:
             loc += cause.loc
         reason = _reason(err)
         if len(errors) > 1:
-            reason += f" (y {len(errors) - 1} error(es) más)"
+            reason += " " + _say("more_errors", count=len(errors) - 1)
         raise QuestionnaireError(path, _location(raw, loc), reason) from None
 
 
@@ -495,7 +483,10 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[An
         key = loader.construct_object(key_node)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                "en este mapa", node.start_mark, f"clave repetida {key!r}", key_node.start_mark
+                _say("yaml.repeated_key_context"),
+                node.start_mark,
+                _say("yaml.repeated_key", name=repr(key)),
+                key_node.start_mark,
             )
         seen.add(key)
     return loader.construct_mapping(node, deep=True)
@@ -503,13 +494,14 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[An
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
-# The commonest PyYAML complaints, in Spanish; anything else keeps PyYAML's own words.
+# The commonest PyYAML complaints -> their key among the texts' `questionnaire.yaml.*`; anything
+# else keeps PyYAML's own words.
 _YAML_PROBLEMS: dict[str, str] = {
-    "mapping values are not allowed here": "aquí no puede ir 'clave: valor'",
-    "found character '\\t' that cannot start any token": "hay un tabulador; sangre con espacios",
-    "could not find expected ':'": "falta ':' después de una clave",
-    "found undefined alias": "alias no definido",
-    "found unexpected end of stream": "el archivo termina antes de cerrar una estructura",
+    "mapping values are not allowed here": "mapping_values",
+    "found character '\\t' that cannot start any token": "tab",
+    "could not find expected ':'": "expected_colon",
+    "found undefined alias": "undefined_alias",
+    "found unexpected end of stream": "end_of_stream",
 }
 
 
@@ -517,15 +509,15 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        reason = "el archivo no existe"
+        reason = _say("file.missing")
     except IsADirectoryError:
-        reason = "es una carpeta, no un archivo"
+        reason = _say("file.directory")
     except PermissionError:
-        reason = "no hay permiso para leer el archivo"
+        reason = _say("file.permission")
     except OSError as exc:
-        reason = f"no se puede leer el archivo ({exc.strerror or exc})"
+        reason = _say("file.unreadable", error=str(exc.strerror or exc))
     except UnicodeDecodeError as exc:
-        reason = f"el archivo no está en UTF-8 (byte {exc.start})"
+        reason = _say("file.not_utf8", byte=exc.start)
     raise QuestionnaireError(path, "", reason)
 
 
@@ -536,8 +528,9 @@ def load_questionnaire(path: Path) -> Questionnaire:
         raw = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass: safe
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"línea {mark.line + 1}" if mark else ""
-        problem = str(getattr(exc, "problem", None) or "estructura no reconocida")
-        problem = _YAML_PROBLEMS.get(problem, problem)
-        raise QuestionnaireError(path, where, f"YAML no válido: {problem}") from None
+        where = _say("yaml.line", number=mark.line + 1) if mark else ""
+        problem = str(getattr(exc, "problem", None) or _say("yaml.unrecognised"))
+        if problem in _YAML_PROBLEMS:
+            problem = _say(f"yaml.{_YAML_PROBLEMS[problem]}")
+        raise QuestionnaireError(path, where, _say("yaml.invalid", problem=problem)) from None
     return parse_questionnaire(raw, path)

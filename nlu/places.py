@@ -12,7 +12,6 @@ after it ("Buenavista, Córdoba", "La Unión en Nariño") keeps only the candida
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from nlu.base import Entity
+from nlu.divipola import AREA_NO_MUNICIPALIZADA, read_divipola
 from nlu.text import Token, fold, tokenize
 
 MUNICIPIO = "municipio"
@@ -173,16 +173,12 @@ class Gazetteer:
     def from_csv(cls, path: Path, aliases: Mapping[str, Sequence[str]] | None = None) -> Gazetteer:
         """Load DIVIPOLA; areas with no municipal government (ANM) are left out."""
         places: dict[str, Place] = {}
-        with path.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                dept = row["dept_code"]
-                places.setdefault(dept, Place(dept, row["dept_name"], DEPARTAMENTO, dept))
-                if row["kind"] != "area_no_municipalizada":
-                    code = row["muni_code"]
-                    # Capitals carry code XX001 (Bogotá is Cundinamarca's, so 25001 is not).
-                    capital = code.endswith("001") and dept != "25"
-                    well_known = capital or row["kind"] in {"distrito", "capital_distrito"}
-                    places[code] = Place(code, row["muni_name"], MUNICIPIO, dept, well_known)
+        for unit in read_divipola(path).units:
+            dept = unit.dept_code
+            places.setdefault(dept, Place(dept, unit.dept_name, DEPARTAMENTO, dept))
+            if unit.kind != AREA_NO_MUNICIPALIZADA:  # San Andrés island is named like a town
+                well_known = unit.is_capital or unit.is_distrito
+                places[unit.code] = Place(unit.code, unit.name, MUNICIPIO, dept, well_known)
         wanted = {c: t for c, t in (aliases or {}).items() if c.isdigit() and len(c) in (2, 5)}
         return cls(places.values(), wanted)
 

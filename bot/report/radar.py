@@ -2,7 +2,7 @@
 
 Geometry: axis k of n sits at angle k·2π/n measured from the top, going *clockwise* (the reading
 order of the labels), so a score r on axis k is the point (r·sin θ, r·cos θ) on a 0-100 scale.
-A dimension without a score is drawn at 0 and its label says "sin datos".
+A dimension without a score is drawn at 0 and its label says so in the caller's words (`no_data`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from matplotlib.figure import Figure
 
 from nlu.numbers import format_number
 
-NO_DATA = "sin datos"
 SCALE = 100.0
 RINGS = (20, 40, 60, 80, 100)
 POLYGON_GID = "scores"  # how tests find the plotted polygon among the figure's lines
@@ -30,7 +29,7 @@ Point = tuple[float, float]
 def radar_angles(n: int) -> tuple[float, ...]:
     """Angles (radians, clockwise from the top) of n axes, evenly spaced."""
     if n < 1:
-        raise ValueError("un radar necesita al menos una dimensión")
+        raise ValueError("a radar needs at least one dimension")
     return tuple(k * 2 * math.pi / n for k in range(n))
 
 
@@ -47,8 +46,8 @@ def radar_points(values: Sequence[float | None]) -> tuple[Point, ...]:
     return (*points, points[0])
 
 
-def _label(name: str, value: float | None) -> str:
-    shown = NO_DATA if value is None else format_number(value)
+def _label(name: str, value: float | None, no_data: str) -> str:
+    shown = no_data if value is None else format_number(value)
     return f"{textwrap.fill(name, 10)}\n{shown}"
 
 
@@ -60,10 +59,10 @@ def _alignment(angle: float) -> tuple[str, str]:
     return ha, va
 
 
-def radar_figure(labels: Sequence[str], values: Sequence[float | None]) -> Figure:
+def radar_figure(labels: Sequence[str], values: Sequence[float | None], *, no_data: str) -> Figure:
     """A 6x6-inch figure: grid rings, spokes, the scores polygon and labelled axes."""
     if len(labels) != len(values):
-        raise ValueError("cada dimensión necesita su etiqueta y su valor")
+        raise ValueError("every dimension needs one label and one value")
     angles = radar_angles(len(values))
     fig = Figure(figsize=(6, 6), dpi=100)
     FigureCanvasAgg(fig)
@@ -91,7 +90,7 @@ def radar_figure(labels: Sequence[str], values: Sequence[float | None]) -> Figur
         ax.text(
             x,
             y,
-            _label(name, value),
+            _label(name, value, no_data),
             ha=ha,
             va=va,
             fontsize=15,
@@ -103,13 +102,15 @@ def radar_figure(labels: Sequence[str], values: Sequence[float | None]) -> Figur
     return fig
 
 
-def radar_png(labels: Sequence[str], values: Sequence[float | None], dpi: int = 100) -> bytes:
+def radar_png(
+    labels: Sequence[str], values: Sequence[float | None], *, no_data: str, dpi: int = 100
+) -> bytes:
     """The radar as PNG bytes (about 600x600 pixels at the default dpi).
 
     The bounding box is fitted to the drawing, so a long dimension name is never cut off.
     """
     buffer = BytesIO()
-    radar_figure(labels, values).savefig(
+    radar_figure(labels, values, no_data=no_data).savefig(
         buffer, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.1
     )
     return buffer.getvalue()
@@ -118,5 +119,5 @@ def radar_png(labels: Sequence[str], values: Sequence[float | None], dpi: int = 
 def png_size(png: bytes) -> tuple[int, int]:
     """(width, height) in pixels, read from the PNG header."""
     if png[:8] != PNG_SIGNATURE or png[12:16] != b"IHDR":
-        raise ValueError("no es un PNG")
+        raise ValueError("not a PNG")
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")

@@ -21,6 +21,7 @@ from bot.report.radar import png_size, radar_png
 from bot.report.view import ReportView, report_view
 from bot.scoring import Scores
 from bot.territory import Entity
+from dialogues.messages import Catalog
 from dialogues.questionnaire import Questionnaire
 from nlu.numbers import format_number, format_percent
 
@@ -63,15 +64,12 @@ def make_environment(templates_dir: Path) -> Environment:
     return env
 
 
-def radar_for(view: ReportView) -> bytes:
-    return radar_png(view.radar_labels, view.radar_values)
-
-
 class ReportRenderer:
     """Renders reports from one templates folder; build it once and reuse it."""
 
     def __init__(self, templates_dir: Path, mailbox: str) -> None:
         self.env = make_environment(templates_dir)
+        self.texts = Catalog.load(templates_dir / "report.yml")
         self.mailbox = mailbox
 
     def view(
@@ -83,6 +81,11 @@ class ReportRenderer:
         peers: PeerComparison | None = None,
     ) -> ReportView:
         return report_view(questionnaire, scores, entity, generated_at, self.mailbox, peers)
+
+    def radar(self, view: ReportView) -> bytes:
+        return radar_png(
+            view.radar_labels, view.radar_values, no_data=self.texts.render("report.radar_no_data")
+        )
 
     def summary(self, view: ReportView) -> str:
         return self.env.get_template(SUMMARY_TEMPLATE).render(r=view).strip() + "\n"
@@ -103,7 +106,7 @@ class ReportRenderer:
         peers: PeerComparison | None = None,
     ) -> Report:
         view = self.view(questionnaire, scores, entity, generated_at, peers)
-        radar = radar_for(view)
+        radar = self.radar(view)
         return Report(self.summary(view), self.html(view, radar), radar)
 
 
@@ -159,4 +162,4 @@ def render_html(
     """The self-contained HTML report; draws the radar unless one is given."""
     renderer = ReportRenderer(templates_dir, mailbox)
     view = renderer.view(questionnaire, scores, entity, generated_at, peers)
-    return renderer.html(view, radar if radar is not None else radar_for(view))
+    return renderer.html(view, radar if radar is not None else renderer.radar(view))

@@ -6,7 +6,6 @@ from matplotlib.lines import Line2D
 from PIL import Image
 
 from bot.report.radar import (
-    NO_DATA,
     POLYGON_GID,
     png_size,
     radar_angles,
@@ -24,6 +23,7 @@ SIX = [
     "Hábitat",
 ]
 R3 = math.sqrt(3)
+NO_DATA = "sin datos"  # the report's caller draws the catalog's `report.radar_no_data`
 
 # Scores 0, 20, 40, 60, 80, 100 on six axes at 0°, 60°, ..., 300° from the top, clockwise:
 # (r·sin θ, r·cos θ), worked out by hand; the polygon closes on its first point.
@@ -71,12 +71,12 @@ def test_missing_value_sits_at_the_centre():
 
 
 def test_plotted_polygon_matches_the_hand_computed_case():
-    fig = radar_figure(SIX, [0, 20, 40, 60, 80, 100])
+    fig = radar_figure(SIX, [0, 20, 40, 60, 80, 100], no_data=NO_DATA)
     assert _flat(_polygon(fig).get_xydata().tolist()) == pytest.approx(_flat(HAND))
 
 
 def test_labels_carry_the_score_and_mark_missing_dimensions():
-    fig = radar_figure(SIX, [0, 20.25, None, 60, 80, 100])
+    fig = radar_figure(SIX, [0, 20.25, None, 60, 80, 100], no_data=NO_DATA)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "Gobernanza\n20,3" in texts
     assert f"Calidad de\nVida\n{NO_DATA}" in texts
@@ -85,11 +85,11 @@ def test_labels_carry_the_score_and_mark_missing_dimensions():
 
 def test_labels_and_values_must_match():
     with pytest.raises(ValueError):
-        radar_figure(SIX, [1, 2, 3])
+        radar_figure(SIX, [1, 2, 3], no_data=NO_DATA)
 
 
 def test_png_is_a_valid_image_of_about_600_pixels():
-    png = radar_png(SIX, [10, 20, None, 40, 50, 60])
+    png = radar_png(SIX, [10, 20, None, 40, 50, 60], no_data=NO_DATA)
     with Image.open(BytesIO(png)) as image:
         image.verify()
     with Image.open(BytesIO(png)) as image:

@@ -9,19 +9,21 @@ import pytest
 from openpyxl import load_workbook
 
 from bot import spreadsheet
+from bot.app import load_catalog
 from bot.config import PROJECT_ROOT
 from bot.scoring import Answer
 from dialogues.questionnaire import load_questionnaire
 from tests.report.helpers import fill
 
 Q = load_questionnaire(PROJECT_ROOT / "data" / "questionnaire" / "v1.yml")
+TEXTS = load_catalog(PROJECT_ROOT / "data" / "templates", "cti@mintic.gov.co")
 
 
 def test_the_sheet_lists_every_applicable_question_with_current_answers():
     current = {
         "PER-EDU-01": Answer("option", option=Q.question_index["PER-EDU-01"][2].options[2].id)
     }
-    data = spreadsheet.build(Q, "alcaldia", "Alcaldía de Tunja (Boyacá)", current)
+    data = spreadsheet.build(Q, "alcaldia", "Alcaldía de Tunja (Boyacá)", current, TEXTS)
     sheet = load_workbook(io.BytesIO(data))[spreadsheet.SHEET]
     ids = [
         sheet.cell(r, spreadsheet.ID_COL).value
@@ -34,7 +36,7 @@ def test_the_sheet_lists_every_applicable_question_with_current_answers():
 
 
 def test_a_filled_sheet_reads_back_cell_by_cell():
-    data = spreadsheet.build(Q, "alcaldia", "Alcaldía de Tunja", {})
+    data = spreadsheet.build(Q, "alcaldia", "Alcaldía de Tunja", {}, TEXTS)
     filled = fill(
         data,
         {
@@ -62,7 +64,7 @@ def test_a_filled_sheet_reads_back_cell_by_cell():
 
 
 def test_unknown_codes_and_questions_of_the_other_kind_are_reported():
-    data = spreadsheet.build(Q, "gobernacion", "Gobernación de Boyacá", {})
+    data = spreadsheet.build(Q, "gobernacion", "Gobernación de Boyacá", {}, TEXTS)
     only_alcaldia = next(q.id for q in Q.questions_for("alcaldia") if q.applies_to == "alcaldia")
     book = load_workbook(io.BytesIO(data))
     sheet = book[spreadsheet.SHEET]
@@ -85,8 +87,9 @@ def test_unknown_codes_and_questions_of_the_other_kind_are_reported():
     ],
 )
 def test_files_that_are_not_our_sheet_are_refused_in_spanish(data, message):
-    with pytest.raises(spreadsheet.SheetError, match=message):
+    with pytest.raises(spreadsheet.SheetError) as refused:
         spreadsheet.read(data, Q, "alcaldia")
+    assert message in TEXTS.render(f"sheet.error.{refused.value.reason}", **refused.value.params)
 
 
 def test_a_zip_bomb_is_refused_before_parsing():
@@ -103,11 +106,50 @@ def test_another_workbook_is_refused():
 
     out = io.BytesIO()
     Workbook().save(out)
-    with pytest.raises(spreadsheet.SheetError, match="Cuestionario"):
+    with pytest.raises(spreadsheet.SheetError) as refused:
         spreadsheet.read(out.getvalue(), Q, "alcaldia")
+    said = TEXTS.render(f"sheet.error.{refused.value.reason}", **refused.value.params)
+    assert said == "el archivo no tiene la hoja «Cuestionario» que le enviamos"
 
 
 def test_untrusted_files_are_parsed_through_defusedxml():
     import openpyxl
 
     assert openpyxl.DEFUSEDXML  # entity-expansion (billion laughs) attacks refused
+
+
+def test_the_sheet_speaks_the_catalog_spanish():
+    edu02 = Q.question_index["PER-EDU-02"][2]
+    assert edu02.figure is not None
+    data = spreadsheet.build(
+        Q, "alcaldia", "Alcaldía de Tunja", {"PER-EDU-03": Answer("dont_know")}, TEXTS
+    )
+    sheet = load_workbook(io.BytesIO(data))[spreadsheet.SHEET]
+    headers = [sheet.cell(spreadsheet.HEADER_ROW, c).value for c in range(1, 9)]
+    assert headers == [
+        "N.º",
+        "Código",
+        "Dimensión",
+        "Subdimensión",
+        "Pregunta",
+        "Opciones o unidad",
+        "Respuesta",
+        "Ayuda",
+    ]
+    assert sheet["A2"].value == (
+        "Escriba en la columna «Respuesta» la letra de la opción, la cifra o «no sé». "
+        "Deje en blanco lo que no quiera responder ahora. Luego envíe este archivo como "
+        "adjunto, sin cambiar las columnas ni los códigos."
+    )
+    rows = {
+        sheet.cell(r, spreadsheet.ID_COL).value: r
+        for r in range(spreadsheet.HEADER_ROW + 1, sheet.max_row + 1)
+    }
+    top = f" a {edu02.figure.max:g}" if edu02.figure.max is not None else ""
+    assert sheet.cell(rows["PER-EDU-02"], 6).value == (
+        f"Cifra en {edu02.figure.unit} (de {edu02.figure.min:g}{top})"
+    )
+    assert sheet.cell(rows["PER-EDU-03"], spreadsheet.ANSWER_COL).value == "no sé"
+    lists = {v.formula1 for v in sheet.data_validations.dataValidation}
+    assert lists
+    assert all(f.endswith(',no sé"') for f in lists)

@@ -66,7 +66,7 @@ async def test_other_files_and_large_ones_are_refused_before_download(
         assert server.calls_of("getFile") == []  # neither was fetched
         # A file that only claims to be a spreadsheet reaches the engine, which says so.
         await ana._act(lambda: ana.chat.send_document("malo.xlsx", files.SHEET_MIME, b"<html>"))
-        assert "No pude leer el archivo" in ana.text
+        assert "No pude leer el archivo: el archivo no es una hoja de cálculo XLSX." in ana.text
         await ana.say("repetir")
         assert "Pregunta 1 de 103" in ana.text
     assert await stored_answers(engine, 1001) == {}

@@ -15,7 +15,7 @@ from bot.contract import Option
 from bot.conversation.registry import REPROMPT, Flow, Ignored, Next, NotMine, goto
 from bot.conversation.state import TicketDraft
 from bot.conversation.turn import NO, YES, Turn
-from bot.report.render import radar_for, renderer
+from bot.report.render import renderer
 from bot.scoring import score
 from bot.storage.api import NewTicket, TicketRecord
 from bot.tickets.desk import TicketDesk
@@ -237,7 +237,7 @@ async def _diagnosis(turn: Turn) -> Diagnosis | None:
     reports = renderer(turn.deps.templates_dir, turn.deps.mailbox)
     view = reports.view(turn.q, scores, entity, turn.now)
     assessment = await turn.assessment()
-    return Diagnosis(view, assessment.status, reports.html(view, radar_for(view)))
+    return Diagnosis(view, assessment.status, reports.html(view, reports.radar(view)))
 
 
 async def _create(turn: Turn, draft: TicketDraft) -> Next:

@@ -20,7 +20,11 @@ def is_sheet(attachment: Attachment) -> bool:
 async def send_sheet(turn: Turn) -> None:
     answers = await turn.answers()
     data = spreadsheet.build(
-        turn.q, turn.kind, turn.entity.title, {qid: a.answer for qid, a in answers.items()}
+        turn.q,
+        turn.kind,
+        turn.entity.title,
+        {qid: a.answer for qid, a in answers.items()},
+        turn.deps.catalog,
     )
     text = turn.deps.catalog.render("sheet.sent", total=len(turn.q.questions_for(turn.kind)))
     attachment = Attachment(spreadsheet.FILENAME, spreadsheet.MIME, data)
@@ -44,7 +48,8 @@ async def import_sheet(turn: Turn, attachment: Attachment) -> Next:
     try:
         reading = spreadsheet.read(attachment.data, turn.q, turn.kind)
     except spreadsheet.SheetError as exc:
-        turn.say("sheet.unreadable", reason=str(exc))
+        reason = turn.deps.catalog.render(f"sheet.error.{exc.reason}", **exc.params)
+        turn.say("sheet.unreadable", reason=reason)
         return None
     if (await turn.assessment()).status == "submitted":
         return goto("review", frozen=True)
