@@ -12,6 +12,7 @@ import pytest
 from bot.contract import IncomingMessage, OutboundEmail
 from bot.conversation.engine import Engine
 from bot.conversation.flows.privacy import EXPORT_FILENAME, EXPORT_MIME
+from bot.mailtrust import CODES_PER_HOUR
 from tests.engine.chat import Chat
 from tests.storage.helpers import dump_tables
 
@@ -278,3 +279,21 @@ async def test_with_mail_off_the_email_cannot_change(engine, store):
     await chat.send(NEW)  # back at the menu: not taken as a new address
     assert await emails(store) == ["ana@pasto.gov.co"]
     assert "email-code" not in str(await dump_tables(store))
+
+
+async def test_codes_to_one_new_address_are_rate_limited(mailing, store):
+    chat = Chat(mailing, "code-limit")
+    await ask_for_new_email(chat)  # the first code
+    for _ in range(CODES_PER_HOUR - 1):
+        await chat.send("cancelar")
+        await chat.send("cambiar mi correo")
+        await chat.send(NEW)
+        await chat.press("Sí, guardar")
+        assert "le enviamos a esa dirección un código" in chat.text
+    await chat.send("cancelar")
+    await chat.send("cambiar mi correo")
+    await chat.send(NEW)
+    await chat.press("Sí, guardar")
+    assert "espere un rato antes de pedir otro" in chat.text
+    assert len(await code_mails(store, NEW)) == CODES_PER_HOUR
+    assert await emails(store) == ["ana@pasto.gov.co"]
