@@ -181,9 +181,24 @@ def _read_cell(question: Question, raw: object) -> tuple[Answer | None, str]:
     return answer, ""
 
 
+@dataclass(frozen=True, slots=True)
+class SheetCells:
+    """The questionnaire rows of a file as opened, not yet judged: (row number, code, answer
+    cell) for every row with either. Opening the file is the slow part, done before any
+    database transaction; judging the cells needs the contact's entity kind."""
+
+    rows: tuple[tuple[int, object, object], ...]
+
+
 def read(data: bytes, questionnaire: Questionnaire, kind: Kind) -> SheetReading:
     """Every answer in the file, and every cell that is not one; raises `SheetError` when the
     file is not our questionnaire at all."""
+    return interpret(cells(data), questionnaire, kind)
+
+
+def cells(data: bytes) -> SheetCells:
+    """The rows of the questionnaire sheet; raises `SheetError` when the file is not our
+    questionnaire at all."""
     _check_archive(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -193,11 +208,7 @@ def read(data: bytes, questionnaire: Questionnaire, kind: Kind) -> SheetReading:
         if SHEET not in book.sheetnames:
             raise SheetError("no_sheet", sheet=SHEET)
         sheet = book[SHEET]
-        index = questionnaire.question_index
-        applicable = {q.id for q in questionnaire.questions_for(kind)}
-        answers: dict[str, Answer] = {}
-        problems: list[CellProblem] = []
-        blank = 0
+        rows: list[tuple[int, object, object]] = []
         for number, row in enumerate(
             sheet.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + 1000, values_only=True),
             HEADER_ROW + 1,
@@ -207,24 +218,37 @@ def read(data: bytes, questionnaire: Questionnaire, kind: Kind) -> SheetReading:
             qid, raw = row[ID_COL - 1], row[ANSWER_COL - 1]
             if qid is None and raw is None:
                 continue
-            qid = str(qid or "").strip()
-            if raw is None or not str(raw).strip():
-                blank += 1
-                continue
-            shown = str(raw).strip()[:60]
-            if qid not in index:
-                problems.append(CellProblem(number, qid, shown, "unknown"))
-                continue
-            if qid not in applicable:
-                problems.append(CellProblem(number, qid, shown, "not_applicable"))
-                continue
-            answer, reason = _read_cell(index[qid][2], raw)
-            if answer is None:
-                problems.append(CellProblem(number, qid, shown, reason))
-            else:
-                answers[qid] = answer
-        if not answers and not problems and not blank:
+            rows.append((number, qid, raw))
+        # Every such row is later an answer, a blank or a problem: none means no questionnaire.
+        if not rows:
             raise SheetError("empty")
-        return SheetReading(answers, tuple(problems), blank)
+        return SheetCells(tuple(rows))
     finally:
         book.close()
+
+
+def interpret(found: SheetCells, questionnaire: Questionnaire, kind: Kind) -> SheetReading:
+    """Every answer among the rows, and every cell that is not one, for an entity of `kind`."""
+    index = questionnaire.question_index
+    applicable = {q.id for q in questionnaire.questions_for(kind)}
+    answers: dict[str, Answer] = {}
+    problems: list[CellProblem] = []
+    blank = 0
+    for number, code, raw in found.rows:
+        qid = str(code or "").strip()
+        if raw is None or not str(raw).strip():
+            blank += 1
+            continue
+        shown = str(raw).strip()[:60]
+        if qid not in index:
+            problems.append(CellProblem(number, qid, shown, "unknown"))
+            continue
+        if qid not in applicable:
+            problems.append(CellProblem(number, qid, shown, "not_applicable"))
+            continue
+        answer, reason = _read_cell(index[qid][2], raw)
+        if answer is None:
+            problems.append(CellProblem(number, qid, shown, reason))
+        else:
+            answers[qid] = answer
+    return SheetReading(answers, tuple(problems), blank)

@@ -9,6 +9,7 @@ engine keeps serving.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import re
@@ -117,6 +118,10 @@ class Engine:
         deferred = traits.deferred
         try:
             message, parse = await self._understand(text, message)
+            # A questionnaire file is opened here: off the event loop, before any lock is taken.
+            sheet = (
+                await asyncio.to_thread(sheets.open_sheet, message) if message.attachments else None
+            )
             async with self.store.transaction() as tx:
                 if not await tx.claim_message(message.key, message.message_id, now):
                     log.info(
@@ -126,7 +131,16 @@ class Engine:
                     )
                     return []
                 turn = Turn(
-                    self.deps, tx, message, text, parse, now, State(), body=body, traits=traits
+                    self.deps,
+                    tx,
+                    message,
+                    text,
+                    parse,
+                    now,
+                    State(),
+                    body=body,
+                    traits=traits,
+                    sheet=sheet,
                 )
                 await self._step(turn)
                 if deferred:

@@ -60,13 +60,17 @@ class TicketDraft(BaseModel):
 
 
 class Rectify(BaseModel):
-    """Correcting a field of the contact: which one, then the new value awaiting a yes."""
+    """Correcting a field of the contact: which one, then the new value awaiting a yes (and,
+    for an email, the code mailed to the new address: only its hash is kept)."""
 
     model_config = ConfigDict(extra="forbid")
 
     field: Literal["name", "role", "email"] | None = None
     value: str | None = None
     failures: int = 0
+    code_hash: str | None = None
+    code_expires: str | None = None  # ISO 8601, UTC
+    code_tries: int = 0
 
 
 class State(BaseModel):

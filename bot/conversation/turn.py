@@ -20,6 +20,7 @@ from dialogues.questionnaire import Kind, Questionnaire
 from nlu.base import Parse
 
 if TYPE_CHECKING:
+    from bot.spreadsheet import SheetCells, SheetError
     from bot.tickets.desk import TicketDesk
 
 # Button values: short, stable, well under Telegram's 64-byte callback limit.
@@ -69,6 +70,8 @@ class Turn:
     body: str = ""  # the whole sanitised text (numbered answers, descriptions)
     erased: bool = False  # the person erased their data in this turn (replies are the last)
     traits: ChannelTraits = field(default_factory=ChannelTraits)  # of the message's channel
+    # The questionnaire file attached, opened before the transaction (flows/sheets.py).
+    sheet: SheetCells | SheetError | None = None
     # A pressed option nothing acted on: the reply is one notice and nothing is saved.
     ignored: bool = False
     _assessment: AssessmentRecord | None = None

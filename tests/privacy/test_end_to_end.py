@@ -149,6 +149,19 @@ class Mailbox:
         return "\n".join(_text(m) for m in await self.receive(count))
 
 
+async def _code_to(smtp: SmtpServer, address: str) -> str:
+    """The one-time code in the first mail SMTP received for `address`."""
+    deadline = asyncio.get_running_loop().time() + WAIT
+    while True:
+        for mail in smtp.recorder.received:
+            if mail.rcpt_tos == [address]:
+                found = re.search(r"^\s*(\d{6})\s*$", _text(mail.message), re.MULTILINE)
+                assert found is not None
+                return found.group(1)
+        assert asyncio.get_running_loop().time() < deadline, f"no code for {address}"
+        await asyncio.sleep(0.05)
+
+
 def _text(message: EmailMessage) -> str:
     body = message.get_body(("plain",))
     assert body is not None
@@ -210,7 +223,9 @@ async def test_export_rectify_erase_on_telegram_and_email_leave_nothing(
             await luis.answer_one()
             await luis.say("cambiar mi correo")
             await luis.say("luis.mora@medellin.gov.co")
-            await luis.press("Sí, guardar")
+            await luis.press("Sí, guardar")  # a code goes to the new address first
+            replies = await luis.say(await _code_to(smtp, "luis.mora@medellin.gov.co"))
+            assert any("quedó corregido" in r for r in replies)
             await luis.say("descargar mis datos")
             await luis.say("borrar mis datos")
             replies = await luis.press("Sí, borrar mis datos")

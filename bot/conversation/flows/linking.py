@@ -3,32 +3,18 @@ other way round). The address they give (or, by email, the one they write from) 
 registered contact, so a one-time code goes to that registered address; typing it back proves
 the mailbox is theirs, and this conversation joins their registration and their assessment.
 
-Codes are six digits, expire after `CODE_MINUTES`, allow `MAX_TRIES` attempts, and only their
-hash (salted with the conversation) is stored.
+The codes themselves (six digits, expiry, tries, only a hash stored) are bot.conversation.codes.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
-import secrets
-from datetime import datetime, timedelta
-
 from bot.contract import OutboundEmail
+from bot.conversation.codes import CODE_MINUTES, MAX_TRIES, issue, judge, typed_code
 from bot.conversation.registry import Next, goto
 from bot.conversation.state import Registration
 from bot.conversation.turn import Turn
 from bot.mailtrust import code_allowed, refused_unproven
 from bot.redact import mask_email
-
-CODE_MINUTES = 15
-MAX_TRIES = 5
-_CODE = re.compile(r"\b(\d{6})\b")
-
-
-def _hash(conversation_id: int | None, code: str) -> str:
-    return hashlib.sha256(f"{conversation_id}:{code}".encode()).hexdigest()
 
 
 async def offer_link(turn: Turn, email: str) -> bool:
@@ -45,10 +31,9 @@ async def offer_link(turn: Turn, email: str) -> bool:
         turn.say("link.limited")
         return True
     reg = turn.state.reg
-    code = f"{secrets.randbelow(10**6):06d}"
+    issued = issue(turn.conversation_id, turn.now)
     reg.link_contact, reg.code_tries, reg.step = contact.id, 0, "code"
-    reg.code_hash = _hash(turn.conversation_id, code)
-    reg.code_expires = (turn.now + timedelta(minutes=CODE_MINUTES)).isoformat()
+    reg.code_hash, reg.code_expires = issued.hash, issued.expires
     entity = turn.deps.gazetteer.get(contact.entity_code)
     catalog = turn.deps.catalog
     await turn.tx.enqueue(
@@ -58,7 +43,7 @@ async def offer_link(turn: Turn, email: str) -> bool:
             text=catalog.render(
                 "link.email_text",
                 name=contact.name,
-                code=code,
+                code=issued.code,
                 minutes=CODE_MINUTES,
                 channel=turn.msg.key.channel,
             ),
@@ -86,20 +71,18 @@ async def handle_code(turn: Turn) -> Next:
     if reg.link_contact is None or reg.code_hash is None or reg.code_expires is None:
         turn.state.reg = Registration()
         return goto("register")
-    found = _CODE.search(turn.text)
-    if found is None:
+    typed = typed_code(turn.text)
+    if typed is None:
         turn.say("link.ask", minutes=CODE_MINUTES)
         return None
-    if turn.now > datetime.fromisoformat(reg.code_expires):
+    verdict, reg.code_tries = judge(
+        turn.conversation_id, typed, reg.code_hash, reg.code_expires, reg.code_tries, turn.now
+    )
+    if verdict in ("expired", "locked"):
         turn.state.reg = Registration()
-        turn.say("link.expired")
+        turn.say(f"link.{verdict}")
         return goto("register")
-    if not hmac.compare_digest(_hash(turn.conversation_id, found.group(1)), reg.code_hash):
-        reg.code_tries += 1
-        if reg.code_tries >= MAX_TRIES:
-            turn.state.reg = Registration()
-            turn.say("link.locked")
-            return goto("register")
+    if verdict == "wrong":
         turn.say("link.wrong", left=MAX_TRIES - reg.code_tries)
         return None
     contact = await turn.tx.contact(reg.link_contact)

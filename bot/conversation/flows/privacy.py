@@ -2,7 +2,10 @@
 own data (rectify) and getting a copy of it as a file (export).
 
 Correcting asks which field, takes the new value with the same validation as registration, and
-stores it only after a yes. The old value is not kept: keeping a wrong address or name after
+stores it only after a yes. A new email address is stored only once a code mailed to it comes
+back (as when linking a channel): an address nobody proved would receive results, replies and
+links to the registration; without mail no code can travel, so the email cannot change then.
+The old value is not kept: keeping a wrong address or name after
 the person corrected it is what rectification exists to prevent; the log records that a field
 changed, without values. The entity is not a field to correct here: it decides which diagnosis
 the person answers, so changing it means erasing and registering again (the text says so).
@@ -15,11 +18,12 @@ import logging
 from typing import Any
 
 from bot.contract import Attachment, OutboundEmail, OutgoingMessage
+from bot.conversation.codes import CODE_MINUTES, MAX_TRIES, issue, judge, typed_code
 from bot.conversation.registry import Flow, Next, NotMine, goto
 from bot.conversation.state import Rectify
 from bot.conversation.turn import NO, YES, Turn
-from bot.mailtrust import refused_unproven
-from bot.storage.outbox import EMAIL_CHANGED
+from bot.mailtrust import code_allowed, refused_unproven
+from bot.storage.outbox import EMAIL_CHANGED, EMAIL_CODE
 from dialogues.contact_fields import clean_email, clean_name, clean_role
 from dialogues.parsing import fold
 from nlu.rules import rule_intent
@@ -65,8 +69,7 @@ async def start_rectify(turn: Turn, field: str | None = None) -> Next:
     turn.state.flow = "rectify"
     turn.state.fix = Rectify()
     if field in FIELDS:
-        _ask_value(turn, field)
-        return None
+        return _choose(turn, field)
     _ask_field(turn)
     return None
 
@@ -79,6 +82,8 @@ async def reprompt_rectify(turn: Turn) -> Next:
         _ask_field(turn)
     elif fix.value is None:
         _ask_value(turn, fix.field)
+    elif fix.code_hash is not None:
+        _ask_code(turn, fix.value)
     else:
         _confirm(turn, fix)
     return None
@@ -100,6 +105,15 @@ def _ask_field(turn: Turn) -> None:
         email=turn.contact.email,
         title=turn.entity.title,
     )
+
+
+def _choose(turn: Turn, field: str) -> Next:
+    if field == "email" and not turn.deps.mail_enabled:
+        _finish(turn)
+        turn.say("privacy.fix_email_no_mail")
+        return goto("menu")
+    _ask_value(turn, field)
+    return None
 
 
 def _ask_value(turn: Turn, field: str) -> None:
@@ -138,13 +152,16 @@ async def handle_rectify(turn: Turn) -> Next:
             turn.say("privacy.fix_entity", title=turn.entity.title)
             return goto("menu")
         if chosen in FIELDS:
-            _ask_value(turn, chosen)
-        else:
-            _ask_field(turn)
+            return _choose(turn, chosen)
+        _ask_field(turn)
         return None
     if fix.value is None:
         return await _take_value(turn, fix, text)
+    if fix.code_hash is not None:
+        return await _take_code(turn, fix, text)
     if turn.said_yes():
+        if fix.field == "email":
+            return await _send_code(turn, fix)
         return await _store(turn, fix)
     if turn.said_no():
         _ask_value(turn, fix.field)
@@ -187,10 +204,90 @@ def _confirm(turn: Turn, fix: Rectify) -> None:
     )
 
 
+async def _send_code(turn: Turn, fix: Rectify) -> Next:
+    """Mail a code to the new address; the old one stays until the code comes back."""
+    assert turn.contact is not None and fix.value is not None
+    if refused_unproven(turn):
+        return None
+    if not turn.deps.mail_enabled:  # switched off since the address was asked
+        _finish(turn)
+        turn.say("privacy.fix_email_no_mail")
+        return goto("menu")
+    if not await code_allowed(turn.tx, fix.value, turn.now):
+        _finish(turn)
+        turn.say("privacy.fix_code_limited")
+        return goto("menu")
+    issued = issue(turn.conversation_id, turn.now)
+    fix.code_hash, fix.code_expires, fix.code_tries = issued.hash, issued.expires, 0
+    catalog = turn.deps.catalog
+    await turn.tx.enqueue(
+        OutboundEmail(
+            recipient=fix.value,
+            subject=catalog.render("privacy.fix_code_subject"),
+            text=catalog.render(
+                "privacy.fix_code_text",
+                name=turn.contact.name,
+                code=issued.code,
+                minutes=CODE_MINUTES,
+                channel=turn.msg.key.channel,
+                mailbox=turn.deps.mailbox,
+            ),
+            message_id=turn.deps.new_email_id(),
+            kind=EMAIL_CODE,  # its text is blanked once sent
+        ),
+        turn.now,
+    )
+    turn.say(
+        "privacy.fix_code_sent",
+        options=turn.options(("fix:cancel", "label.fix_cancel")),
+        email=fix.value,
+        minutes=CODE_MINUTES,
+    )
+    return None
+
+
+def _ask_code(turn: Turn, email: str) -> None:
+    turn.say(
+        "privacy.fix_code_ask",
+        options=turn.options(("fix:cancel", "label.fix_cancel")),
+        email=email,
+        minutes=CODE_MINUTES,
+    )
+
+
+async def _take_code(turn: Turn, fix: Rectify, text: str) -> Next:
+    assert fix.value is not None and fix.code_hash is not None and fix.code_expires is not None
+    typed = typed_code(text) if not turn.option else None
+    if typed is None:
+        _ask_code(turn, fix.value)
+        return None
+    verdict, fix.code_tries = judge(
+        turn.conversation_id, typed, fix.code_hash, fix.code_expires, fix.code_tries, turn.now
+    )
+    if verdict in ("expired", "locked"):
+        _finish(turn)
+        turn.say(f"privacy.fix_code_{verdict}")
+        return goto("menu")
+    if verdict == "wrong":
+        turn.say(
+            "privacy.fix_code_wrong",
+            options=turn.options(("fix:cancel", "label.fix_cancel")),
+            left=MAX_TRIES - fix.code_tries,
+        )
+        return None
+    return await _store(turn, fix)
+
+
 async def _store(turn: Turn, fix: Rectify) -> Next:
     assert turn.contact is not None and fix.field is not None and fix.value is not None
-    if fix.field == "email" and refused_unproven(turn):
-        return None
+    if fix.field == "email":
+        if refused_unproven(turn):
+            return None
+        owner = await turn.tx.contact_by_email(fix.value)
+        if owner is not None and owner.id != turn.contact.id:  # taken while the code travelled
+            _finish(turn)
+            turn.say("privacy.fix_email_taken", email=fix.value)
+            return goto("menu")
     field, old = fix.field, turn.contact
     value = fix.value
     turn.contact = await turn.tx.update_contact(

@@ -1,9 +1,14 @@
-"""The questionnaire as a spreadsheet: sending it, and saving the answers of one sent back."""
+"""The questionnaire as a spreadsheet: sending it, and saving the answers of one sent back.
+
+A file sent back is opened by the engine before its transaction (`open_sheet`): unzipping and
+parsing take time no database lock should wait for. Inside, only its rows are judged against
+the contact's questionnaire and the answers saved.
+"""
 
 from __future__ import annotations
 
 from bot import spreadsheet
-from bot.contract import Attachment, OutgoingMessage
+from bot.contract import Attachment, IncomingMessage, OutgoingMessage
 from bot.conversation import answers
 from bot.conversation.registry import NOT_MINE, REPROMPT, Next, goto
 from bot.conversation.turn import Turn
@@ -15,6 +20,17 @@ def is_sheet(attachment: Attachment) -> bool:
     return attachment.content_type == spreadsheet.MIME or attachment.filename.lower().endswith(
         _XLSX_NAMES
     )
+
+
+def open_sheet(message: IncomingMessage) -> spreadsheet.SheetCells | spreadsheet.SheetError | None:
+    """The first questionnaire file attached, opened (or why it cannot be); None without one."""
+    found = [a for a in message.attachments if is_sheet(a)]
+    if not found:
+        return None
+    try:
+        return spreadsheet.cells(found[0].data)
+    except spreadsheet.SheetError as exc:
+        return exc
 
 
 async def send_sheet(turn: Turn) -> None:
@@ -33,24 +49,22 @@ async def send_sheet(turn: Turn) -> None:
 
 async def intercept(turn: Turn) -> Next:
     """A filled-in questionnaire, whatever the conversation was doing."""
-    sheets = [a for a in turn.msg.attachments if is_sheet(a)]
-    if not sheets or turn.contact is None:
+    if turn.sheet is None or turn.contact is None:
         return NOT_MINE
     asking = turn.state.flow in ("question", "block")
-    after = await import_sheet(turn, sheets[0])
+    after = await import_sheet(turn, turn.sheet)
     if after is not None:
         return after
     return goto("question") if asking else REPROMPT  # what was asked may be answered now
 
 
-async def import_sheet(turn: Turn, attachment: Attachment) -> Next:
+async def import_sheet(turn: Turn, opened: spreadsheet.SheetCells | spreadsheet.SheetError) -> Next:
     """Save every readable answer of the file; list the cells that are not answers."""
-    try:
-        reading = spreadsheet.read(attachment.data, turn.q, turn.kind)
-    except spreadsheet.SheetError as exc:
-        reason = turn.deps.catalog.render(f"sheet.error.{exc.reason}", **exc.params)
+    if isinstance(opened, spreadsheet.SheetError):
+        reason = turn.deps.catalog.render(f"sheet.error.{opened.reason}", **opened.params)
         turn.say("sheet.unreadable", reason=reason)
         return None
+    reading = spreadsheet.interpret(opened, turn.q, turn.kind)
     if (await turn.assessment()).status == "submitted":
         return goto("review", frozen=True)
     saved = unchanged = 0
