@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from bot.conversation.engine import Engine
 from bot.conversation.flows.privacy import EXPORT_FILENAME, EXPORT_MIME
-from tests.engine.chat import Chat
+from tests.conversation.chat import Chat
 from tests.storage.helpers import dump_tables
 
 

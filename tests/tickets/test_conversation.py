@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.contract import OutboundEmail
-from tests.engine.chat import Chat
+from tests.conversation.chat import Chat
 
 MAILBOX = "ciudadesyterritoriosinteligentes@mintic.gov.co"
 NUMBER = re.compile(r"CTI-\d{4}-\d{5}")
