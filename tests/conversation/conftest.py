@@ -9,6 +9,13 @@ from nlu.rules import RulesFirst
 from tests.nlu.helpers import embedded, shared_cache
 
 
+@pytest.fixture
+def backend() -> str:
+    """Conversation logic runs once, on SQLite: what it needs from storage is the `Tx` contract,
+    which tests/storage/test_contract.py checks on SQLite and PostgreSQL."""
+    return "sqlite"
+
+
 @pytest.fixture(scope="session")
 def static() -> Static:
     return load_static(load_config(env={}))

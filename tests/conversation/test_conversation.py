@@ -1,4 +1,5 @@
-"""Whole conversations through the real engine and a real database (SQLite and PostgreSQL)."""
+"""Whole conversations through the real engine and a real database (SQLite: the storage contract
+behind them runs on PostgreSQL too, in tests/storage/test_contract.py)."""
 
 from __future__ import annotations
 
