@@ -9,12 +9,22 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.analytics.peers import mean
 from bot.answers_file import sample_answers
 from bot.scoring import score
 from nlu.numbers import format_number
 from tests.analytics.seed import seed_submitted_with_snapshot
 from tests.conversation.chat import Chat
+
+
+@pytest.fixture
+def backend() -> str:
+    """Conversation behaviour runs once, on SQLite; the storage it relies on is checked on both
+    backends in tests/storage/test_analytics.py."""
+    return "sqlite"
+
 
 NARINO = ("52019", "52022", "52036", "52051", "52079")  # Albán, Aldana, Ancuya, Arboleda, Barbacoas
 T0 = datetime(2026, 3, 2, 15, tzinfo=UTC)
