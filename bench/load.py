@@ -45,8 +45,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from bot.config import PROJECT_ROOT, load_config
 from bot.territory import Gazetteer
+from tests.channels.telegram.botapi_server import BotApiServer, SimChat, buttons
 from tests.reliability.harness import Assistant
-from tests.telegram.botapi_server import BotApiServer, SimChat, buttons
 
 
 class TimedServer(BotApiServer):

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 # This file is named like the `telegram` package it uses: run as a script, its folder must not
-# be first on the path. The project root goes there instead (for tests.telegram's server).
+# be first on the path. The project root goes there instead (for tests.channels.telegram's server).
 if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -134,7 +134,7 @@ class Person:
 
 
 async def child() -> None:
-    from tests.telegram.botapi_server import BotApiServer
+    from tests.channels.telegram.botapi_server import BotApiServer
 
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()

@@ -204,7 +204,7 @@ async def store(database_url: str, gazetteer: Gazetteer) -> AsyncIterator[SqlSto
 @pytest.fixture(scope="module")
 def imap() -> Iterator[Any]:
     """A real IMAP server (pymap) on loopback, one per test module."""
-    from tests.email.imap_server import imap_server  # pymap only where mail is tested
+    from tests.channels.email.imap_server import imap_server  # pymap only where mail is tested
 
     with imap_server() as server:
         yield server

@@ -49,22 +49,56 @@ def test_no_test_module_imports_another_test_module() -> None:
 
 
 def test_the_check_sees_every_form_of_import() -> None:
-    probe = TESTS / "engine" / "probe.py"  # never written: only its place in the tree matters
+    probe = TESTS / "conversation" / "probe.py"  # never written: only its place in the tree matters
     source = (
-        "import tests.engine.test_a\n"
-        "from tests.engine.test_b import helper\n"
-        "from tests.engine import test_c\n"
+        "import tests.conversation.test_a\n"
+        "from tests.conversation.test_b import helper\n"
+        "from tests.conversation import test_c\n"
         "from .test_d import thing\n"
         "from ..report.test_e import other\n"
         "def later():\n"
-        "    from tests.engine.test_f import late\n"
+        "    from tests.conversation.test_f import late\n"
     )
     names = {name for name in imported_modules(source, probe) if _is_test_module(name)}
     assert names == {
-        "tests.engine.test_a",
-        "tests.engine.test_b",
-        "tests.engine.test_c",
-        "tests.engine.test_d",
+        "tests.conversation.test_a",
+        "tests.conversation.test_b",
+        "tests.conversation.test_c",
+        "tests.conversation.test_d",
         "tests.report.test_e",
-        "tests.engine.test_f",
+        "tests.conversation.test_f",
     }
+
+
+# Suites kept by concern: each runs many packages together through the real processes.
+BY_CONCERN = {"privacy", "reliability", "security"}
+
+
+def _package_for(folder: Path) -> Path | None:
+    """The package a test folder mirrors: bot/<folder> first, then a top-level package."""
+    root = TESTS.parent
+    for candidate in (root / "bot" / folder, root / folder):
+        if (candidate / "__init__.py").is_file():
+            return candidate
+    return None
+
+
+def test_every_test_folder_mirrors_a_package_or_a_concern() -> None:
+    folders = sorted(
+        path.parent.relative_to(TESTS)
+        for path in TESTS.rglob("test_*.py")
+        if path.parent != TESTS and "__pycache__" not in path.parts
+    )
+    strays = {
+        str(folder)
+        for folder in folders
+        if folder.parts[0] not in BY_CONCERN and _package_for(folder) is None
+    }
+    assert strays == set()
+
+
+def test_the_mirror_check_knows_packages_from_strays() -> None:
+    assert _package_for(Path("conversation")) == TESTS.parent / "bot" / "conversation"
+    assert _package_for(Path("channels") / "email") == TESTS.parent / "channels" / "email"
+    assert _package_for(Path("engine")) is None
+    assert _package_for(Path("email")) is None

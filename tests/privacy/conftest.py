@@ -1,1 +1,1 @@
-from tests.engine.conftest import engine, interpreter, static  # noqa: F401
+from tests.conversation.conftest import engine, interpreter, static  # noqa: F401

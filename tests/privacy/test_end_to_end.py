@@ -28,12 +28,12 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 from bot.config import PROJECT_ROOT
 from bot.conversation.flows.privacy import EXPORT_FILENAME
 from bot.storage.sql import SqlStore
-from tests.email.imap_server import ImapServer
-from tests.email.smtp_server import SmtpServer
+from tests.channels.email.imap_server import ImapServer
+from tests.channels.email.smtp_server import SmtpServer
+from tests.channels.telegram.botapi_server import TOKEN, BotApiServer
 from tests.privacy.trace import untraceable
 from tests.reliability.harness import Assistant, Official
 from tests.storage.helpers import dump_tables
-from tests.telegram.botapi_server import TOKEN, BotApiServer
 
 US = "asistente@cti.test"
 SMTP_USER, SMTP_PASSWORD = "asistente-smtp", "SmtpClave-Secreta-987"

@@ -13,7 +13,7 @@ from bot.contract import IncomingMessage, OutboundEmail
 from bot.conversation.engine import Engine
 from bot.conversation.flows.privacy import EXPORT_FILENAME, EXPORT_MIME
 from bot.mailtrust import CODES_PER_HOUR
-from tests.engine.chat import Chat
+from tests.conversation.chat import Chat
 from tests.storage.helpers import dump_tables
 
 NEW = "ana.perez@pasto.gov.co"

@@ -33,7 +33,7 @@ from bot.storage.api import StoredAnswer
 from bot.storage.sql import open_store
 from bot.territory import Gazetteer
 from dialogues.questionnaire import load_questionnaire
-from tests.telegram.botapi_server import BotApiServer, SimChat, buttons
+from tests.channels.telegram.botapi_server import BotApiServer, SimChat, buttons
 
 CTI = Path(sys.executable).parent / "cti"
 WEBHOOK_SECRET = "reliability-webhook-secret"

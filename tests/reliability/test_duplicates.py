@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from bot.territory import Gazetteer
+from tests.channels.telegram.botapi_server import BotApiServer
 from tests.reliability.harness import Assistant, Official, entity_answers, env_int
-from tests.telegram.botapi_server import BotApiServer
 
 CODES = ["15001", "52001", "19001", "41001", "23001", "05001", "76001", "08001", "68001", "54001"]
 WAYS = ("in_order", "out_of_order", "concurrently")

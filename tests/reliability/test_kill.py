@@ -19,8 +19,8 @@ from bot.storage.sql import open_store
 from bot.territory import Gazetteer
 from dialogues import navigation as nav
 from dialogues.questionnaire import load_questionnaire
+from tests.channels.telegram.botapi_server import BotApiServer
 from tests.reliability.harness import QUESTION, Assistant, Official, env_int, killer, option_index
-from tests.telegram.botapi_server import BotApiServer
 
 CODES = ["15001", "52001", "19001", "41001", "23001", "05001", "76001", "08001", "68001", "54001"]
 QUESTIONNAIRE = load_questionnaire(PROJECT_ROOT / "data" / "questionnaire" / "v1.yml")

@@ -22,6 +22,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from dialogues.messages import Catalog
+from tests.channels.telegram.botapi_server import BotApiServer
 from tests.conftest import PgServer
 from tests.reliability.harness import (
     QUESTION,
@@ -32,7 +33,6 @@ from tests.reliability.harness import (
     env_int,
     same_answer,
 )
-from tests.telegram.botapi_server import BotApiServer
 
 pytestmark = pytest.mark.postgres
 

@@ -24,8 +24,8 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.territory import Gazetteer
 from dialogues.messages import Catalog
+from tests.channels.telegram.botapi_server import BotApiServer, buttons
 from tests.reliability.harness import QUESTIONNAIRE, Assistant, Official, entity_answers, env_int
-from tests.telegram.botapi_server import BotApiServer, buttons
 
 CODE = "05001"  # Medellín: every contact works for it
 CATALOG = Catalog.load(PROJECT_ROOT / "data" / "templates" / "messages.yml")

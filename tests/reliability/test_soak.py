@@ -22,6 +22,7 @@ import pytest
 
 from bot.storage.api import StoredAnswer
 from bot.territory import Gazetteer
+from tests.channels.telegram.botapi_server import BotApiServer
 from tests.reliability.harness import (
     Assistant,
     Official,
@@ -30,7 +31,6 @@ from tests.reliability.harness import (
     env_int,
     same_answer,
 )
-from tests.telegram.botapi_server import BotApiServer
 
 RETRIES_EXHAUSTED = "Rate limit hit after maximum of 3 retries"
 

@@ -9,7 +9,7 @@ from bot.app import build_deps, channel_traits
 from bot.conversation.engine import Engine
 from channels.email.render import EmailRenderer
 from nlu.rules import RuleInterpreter
-from tests.engine.mailbox import Mailbox, block_size
+from tests.conversation.mailbox import Mailbox, block_size
 from tests.reminders.conftest import CALENDAR, CONFIG, deliver, reminders_to, scheduler
 
 ANA = "marta@tunja.gov.co"

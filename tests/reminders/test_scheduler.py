@@ -11,7 +11,7 @@ import re
 from bot.contract import ConversationKey, Notice
 from bot.conversation.engine import Engine
 from bot.storage.sql import open_store
-from tests.engine.chat import Chat
+from tests.conversation.chat import Chat
 from tests.reminders.conftest import bogota, reminders_to, scheduler
 
 REMINDER_ID = re.compile(r"<reminder-\d+-(\d+)@cti\.test>")

@@ -15,9 +15,9 @@ from channels.telegram import TelegramChannel, TelegramService
 from channels.telegram.notices import NoticeDelivery
 from dialogues.messages import Catalog
 from nlu.rules import RuleInterpreter
+from tests.channels.telegram.botapi_server import BotApiServer
+from tests.channels.telegram.conftest import Person, _ready, settings_for
 from tests.reminders.conftest import CALENDAR, CONFIG, Clock, reminders_to, scheduler
-from tests.telegram.botapi_server import BotApiServer
-from tests.telegram.conftest import Person, _ready, settings_for
 
 TEXTS = PROJECT_ROOT / "data" / "templates" / "telegram.yml"
 

@@ -1,4 +1,4 @@
-"""Peer averages in the report and the chat summary (the comparison itself: tests/staff).
+"""Peer averages in the report and the chat summary (the comparison itself: tests/analytics).
 
 The hand-built case of test_render (Medellín: gobernanza 60,9, hábitat 88,0, overall 79,0) next
 to two groups: Antioquia (5 alcaldías; its hábitat average withheld) and Colombia (9).

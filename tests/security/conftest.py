@@ -1,2 +1,2 @@
-from tests.engine.conftest import engine, interpreter, static  # noqa: F401
-from tests.telegram.conftest import any_engine, server, texts  # noqa: F401
+from tests.channels.telegram.conftest import any_engine, server, texts  # noqa: F401
+from tests.conversation.conftest import engine, interpreter, static  # noqa: F401

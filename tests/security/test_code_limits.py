@@ -11,7 +11,7 @@ from bot.config import load_config
 from bot.contract import OutboundEmail
 from bot.conversation.engine import Engine
 from bot.mailtrust import CODES_PER_HOUR
-from tests.engine.chat import Chat
+from tests.conversation.chat import Chat
 
 VICTIM = "ana@pasto.gov.co"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.config import PROJECT_ROOT
 from channels.email.render import EmailRenderer
-from tests.engine.chat import Chat
+from tests.conversation.chat import Chat
 
 ROLE = '<script>alert("rol")</script> Jefe {{ 1234*567 }}'
 NEW_ROLE = "<img src=x onerror=alert(1)> Secretario &amp; TIC"

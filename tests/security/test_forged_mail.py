@@ -22,8 +22,8 @@ from sqlalchemy import insert
 from bot.storage.base import tickets
 from bot.storage.sql import SqlStore
 from nlu.rules import RulesFirst
-from tests.email.helpers import US, email_config, running
-from tests.email.smtp_server import SmtpServer
+from tests.channels.email.helpers import US, email_config, running
+from tests.channels.email.smtp_server import SmtpServer
 from tests.nlu.helpers import embedded, shared_cache
 from tests.storage.helpers import dump_tables, register
 

@@ -21,8 +21,8 @@ from bot.config import Config
 from bot.storage.base import tickets
 from bot.storage.sql import SqlStore
 from nlu.rules import RulesFirst
-from tests.email.helpers import US, email_config, running
-from tests.email.smtp_server import SmtpServer, free_port
+from tests.channels.email.helpers import US, email_config, running
+from tests.channels.email.smtp_server import SmtpServer, free_port
 from tests.nlu.helpers import embedded, shared_cache
 from tests.storage.helpers import dump_tables
 

@@ -10,9 +10,9 @@ import time
 
 from bot.app import build_deps
 from bot.config import load_config
+from tests.channels.telegram.botapi_server import BotApiServer
+from tests.channels.telegram.conftest import Person, running
 from tests.storage.helpers import dump_tables
-from tests.telegram.botapi_server import BotApiServer
-from tests.telegram.conftest import Person, running
 
 PHONE = "+573001234567"
 STICKER = {

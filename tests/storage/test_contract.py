@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -349,3 +350,43 @@ async def test_datetimes_are_aware_utc_both_ways(store: SqlStore):
         assert value.utcoffset() == timedelta(0)
         assert (value.year, value.hour, value.microsecond) == (2027, 2, 999999)
     assert consent.granted_at.tzinfo == UTC
+
+
+async def test_contact_by_email_ignores_case_and_spaces_and_takes_the_earliest(store: SqlStore):
+    """Linking a new channel finds the person by address (the conversation tests do this on
+    SQLite only): the same lookup has to hold on PostgreSQL, whose `=` is case-sensitive."""
+    async with store.transaction() as tx:
+        _, ana = await register(tx, "5550021", "Ana", "Ana.Perez@Pasto.gov.co")
+        _, again = await register(tx, "5550022", "Ana otra vez", "ana.perez@pasto.gov.co")
+        assert await tx.contact_by_email("  ANA.PEREZ@pasto.gov.co ") == ana
+        assert await tx.contact_by_email("ana.perez@pasto.gov.c") is None
+        await tx.erase_contact(ana.id, at(1))
+    async with store.transaction() as tx:
+        assert await tx.contact_by_email("ana.perez@pasto.gov.co") == again
+
+
+async def test_personal_export_is_json_ready_and_holds_only_their_rows(store: SqlStore):
+    async with store.transaction() as tx:
+        _, ana = await register(tx, "5550031", "Ana", "ana@x.gov.co")
+        _, beto = await register(tx, "5550032", "Beto", "beto@x.gov.co")
+        assessment = await tx.open_assessment(MEDELLIN, 2026, "mm", "1", ana.id, T0)
+        await tx.save_answer(
+            assessment.id, "GOB-01", Answer("option", option="parcial"), ana.id, at(1)
+        )
+        await tx.save_answer(assessment.id, "GOB-01", Answer("figure", value=42.5), ana.id, at(2))
+        await tx.save_answer(assessment.id, "HAB-02", Answer("skipped"), beto.id, at(3))
+        export = await tx.personal_export(ana.id)
+        assert await tx.personal_export(10_000) is None
+    assert export is not None
+    assert json.loads(json.dumps(export)) == export
+    assert export["contact"]["email"] == "ana@x.gov.co"
+    assert export["contact"]["registered_at"] == T0.isoformat()
+    assert [c["address"] for c in export["conversations"]] == ["5550031"]
+    assert [
+        (a["question_id"], a["kind"], a["option"], a["figure"], a["answered_at"], a["current"])
+        for a in export["answers"]
+    ] == [
+        ("GOB-01", "option", "parcial", None, at(1).isoformat(), False),
+        ("GOB-01", "figure", None, 42.5, at(2).isoformat(), True),
+    ]
+    assert "beto@x.gov.co" not in json.dumps(export)

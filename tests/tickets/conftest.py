@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from tests.engine.conftest import engine, interpreter, static
+from tests.conversation.conftest import engine, interpreter, static
 
 __all__ = ["engine", "interpreter", "static"]

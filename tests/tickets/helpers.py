@@ -12,11 +12,11 @@ from bot.app import Static, build_deps
 from bot.config import load_config
 from bot.storage.api import ContactRecord, NewTicket, TicketRecord
 from bot.tickets.desk import TicketDesk
-from tests.email.smtp_server import Received, SmtpServer
+from tests.channels.email.smtp_server import Received, SmtpServer
 from tests.storage.helpers import register
 
 if TYPE_CHECKING:
-    from tests.email.imap_server import ImapServer
+    from tests.channels.email.imap_server import ImapServer
 
 MAILBOX = "ciudadesyterritoriosinteligentes@mintic.gov.co"
 WAIT = 30.0

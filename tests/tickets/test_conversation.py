@@ -1,12 +1,22 @@
-"""Asking for accompaniment in a conversation (engine on SQLite and PostgreSQL, the default
+"""Asking for accompaniment in a conversation (engine on SQLite, the default
 NLU): the ticket, the email to the mailbox in the outbox, merging, results buttons, status."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.contract import OutboundEmail
-from tests.engine.chat import Chat
+from tests.conversation.chat import Chat
+
+
+@pytest.fixture
+def backend() -> str:
+    """Conversation behaviour runs once, on SQLite; the storage it relies on is checked on both
+    backends in tests/storage/test_tickets.py."""
+    return "sqlite"
+
 
 MAILBOX = "ciudadesyterritoriosinteligentes@mintic.gov.co"
 NUMBER = re.compile(r"CTI-\d{4}-\d{5}")

@@ -23,11 +23,11 @@ from bot.app import App, build_app, build_services
 from bot.config import PROJECT_ROOT, Config
 from bot.runner import run_services
 from nlu.rules import RulesFirst
-from tests.email.imap_server import ImapServer
-from tests.email.smtp_server import Received, SmtpServer
+from tests.channels.email.imap_server import ImapServer
+from tests.channels.email.smtp_server import Received, SmtpServer
+from tests.channels.telegram.botapi_server import BotApiServer
+from tests.channels.telegram.conftest import Person
 from tests.nlu.helpers import embedded, shared_cache
-from tests.telegram.botapi_server import BotApiServer
-from tests.telegram.conftest import Person
 from tests.tickets.helpers import MAILBOX, WAIT, to, until, until_settled
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")

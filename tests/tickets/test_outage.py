@@ -17,7 +17,7 @@ from bot.runner import run_services
 from bot.storage.api import NewTicket
 from channels.email.worker import OutboxWorker
 from nlu.rules import RuleInterpreter
-from tests.email.smtp_server import SmtpServer
+from tests.channels.email.smtp_server import SmtpServer
 from tests.tickets.helpers import MAILBOX, to, until
 
 US = "asistente@cti.test"

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.app import Static, build_deps, load_static
+from bot.config import load_config
+from bot.conversation.engine import Engine
+from nlu.rules import RulesFirst
+from tests.nlu.helpers import embedded, shared_cache
+
+
+@pytest.fixture
+def backend() -> str:
+    """Conversation logic runs once, on SQLite: what it needs from storage is the `Tx` contract,
+    which tests/storage/test_contract.py checks on SQLite and PostgreSQL."""
+    return "sqlite"
+
+
+@pytest.fixture(scope="session")
+def static() -> Static:
+    return load_static(load_config(env={}))
+
+
+@pytest.fixture(scope="session")
+def interpreter(tmp_path_factory) -> RulesFirst:
+    """The default backend (`nlu.backend: embedded`): rules in front of the trained classifier."""
+    return RulesFirst(embedded(shared_cache(tmp_path_factory)))
+
+
+@pytest.fixture
+def engine(store, static, interpreter) -> Engine:
+    return Engine(store, build_deps(load_config(env={}), static), interpreter)
