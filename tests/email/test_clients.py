@@ -126,7 +126,9 @@ async def test_an_official_registers_and_answers_from_her_mail_client(
             # an answer it would record other letters or ask again.
             text = await ana.say("1) b\n2) 40")
             assert "✓ b)" in text and "✓ 40 %" in text, text
-            assert "No entendí" not in text
+            understood = text.replace("\r\n", "\n").split("\n\n", 1)[0].splitlines()[1:]
+            assert understood == ["• 1) ✓ b) Está en formulación", "• 2) ✓ 40 %"], text
+            assert "Avance del diagnóstico: 2 de " in text  # two answers stored, no more
         assert len(smtp.recorder.received) == len(ana.inbox())
 
 
