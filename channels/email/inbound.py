@@ -162,6 +162,9 @@ _BLOCK = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "table
 _SKIP = frozenset({"script", "style", "head", "title", "blockquote"})
 _VOID = frozenset({"br", "img", "hr", "meta", "link", "input", "wbr", "col", "area", "base"})
 _QUOTE_MARKS = ("gmail_quote", "divRplyFwdMsg")  # the quote containers of Gmail and Outlook
+# Outlook on the web puts only the header block in `divRplyFwdMsg` and the quoted mail after it,
+# outside any container: from its marker on, nothing is new text.
+_END_MARKS = ("appendonsend", "divRplyFwdMsg")
 
 
 def _html_tokens(html: str) -> Iterator[tuple[bool, str]]:
@@ -216,6 +219,8 @@ def html_to_text(html: str) -> str:
             continue
         if name.startswith(("!", "?")):
             continue  # a declaration or processing instruction
+        if not skip and any(mark in piece for mark in _END_MARKS):
+            break
         if skip or name in _SKIP or any(mark in piece for mark in _QUOTE_MARKS):
             if name not in _VOID:
                 skip.append(name)
@@ -236,7 +241,8 @@ _SEPARATORS = re.compile(
     re.IGNORECASE,
 )
 _OUTLOOK_FROM = re.compile(r"^\s*\*?(de|from)\s*:\*?\s+\S", re.IGNORECASE)
-_OUTLOOK_NEXT = re.compile(r"^\s*\*?(enviado|sent|fecha|date|para|to)\s*:", re.IGNORECASE)
+# Outlook for Windows in Spanish says "Enviado el:"; its HTML leaves blank lines between them.
+_OUTLOOK_NEXT = re.compile(r"^\s*\*?(enviado(?: el)?|sent|fecha|date|para|to)\s*:", re.IGNORECASE)
 _SIGNATURE = re.compile(
     r"^\s*(--\s*|enviado desde mi \w+.*|sent from my \w+.*|obtener outlook para .*)$", re.IGNORECASE
 )
@@ -249,8 +255,10 @@ def strip_reply(text: str) -> str:
     for i, line in enumerate(lines):
         if _SEPARATORS.match(line) or _SIGNATURE.match(line):
             break
-        if _OUTLOOK_FROM.match(line) and any(_OUTLOOK_NEXT.match(n) for n in lines[i + 1 : i + 4]):
-            break
+        if _OUTLOOK_FROM.match(line):
+            following = [n for n in lines[i + 1 : i + 8] if n.strip()][:3]
+            if any(_OUTLOOK_NEXT.match(n) for n in following):
+                break
         # "El lun, 2 mar 2026 a las 10:00, Asistente <x@y> escribió:" may wrap over 2-3 lines.
         if _REPLY_START.match(line) and any(_REPLY_END.search(n) for n in lines[i : i + 3]):
             break

@@ -10,18 +10,13 @@ the status changes. Also: SMTP down during the request, two requests at once, a 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import re
-from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from email.utils import getaddresses
 
 import pytest
 
-from bot.app import App, build_app, build_services
-from bot.config import PROJECT_ROOT, Config
-from bot.runner import run_services
 from nlu.rules import RulesFirst
 from tests.channels.email.imap_server import ImapServer
 from tests.channels.email.smtp_server import Received, SmtpServer
@@ -29,12 +24,9 @@ from tests.channels.telegram.botapi_server import BotApiServer
 from tests.channels.telegram.conftest import Person
 from tests.nlu.helpers import embedded, shared_cache
 from tests.tickets.helpers import MAILBOX, WAIT, to, until, until_settled
+from tests.tickets.services import LUISA, NUMBER, US, make_config, running, text_of, ticket
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
-
-US = "asistente@cti.test"
-LUISA = "Luisa Gómez <luisa.gomez@mintic.gov.co>"
-NUMBER = re.compile(r"CTI-\d{4}-\d{5}")
 
 
 @pytest.fixture(scope="module")
@@ -47,76 +39,6 @@ async def folder(imap, request) -> str:
     name = f"Tickets{abs(hash(request.node.nodeid)) % 10**8}"
     await imap.create(name)
     return name
-
-
-def make_config(
-    url: str, smtp: SmtpServer, imap: ImapServer, folder: str, telegram: BotApiServer
-) -> Config:
-    return Config.model_validate(
-        {
-            "root": str(PROJECT_ROOT),
-            "database": {"url": url},
-            "reminders": {"enabled": False},
-            "channels": {
-                "console": {"enabled": False},
-                "telegram": {
-                    "enabled": True,
-                    "base_url": telegram.base_url,
-                    "messages_per_second": 0,
-                    "chat_messages_per_second": 0,  # Telegram's pace is tested in tests/reliability
-                },
-                "email": {
-                    "enabled": True,
-                    "address": US,
-                    "inbound": "imap",
-                    "smtp": {"host": "127.0.0.1", "port": smtp.port, "security": "none"},
-                    "imap": {
-                        "host": "127.0.0.1",
-                        "port": imap.port,
-                        "security": "none",
-                        "username": imap.user,
-                        "folder": folder,
-                        "idle_seconds": 20,
-                    },
-                    "outbox": {
-                        "idle_seconds": 0.2,
-                        "backoff_seconds": 0.2,
-                        "backoff_max_seconds": 0.5,
-                    },
-                },
-            },
-            "secrets": {
-                "imap_password": imap.password,
-                "telegram_token": telegram.token,
-                "mail_key_secret": "pruebas-" + "k" * 40,
-            },
-        }
-    )
-
-
-@contextlib.asynccontextmanager
-async def running(config: Config, nlu: RulesFirst, telegram: BotApiServer) -> AsyncIterator[App]:
-    """Every service `cti run` starts for this configuration, until the block ends."""
-    app = await build_app(config, interpreter=nlu)
-    stop = asyncio.Event()
-    services = build_services(app)
-    assert {"telegram", "email-outbox", "email-imap", "ticket-follow-up"} <= set(services)
-    task = asyncio.create_task(run_services(services, stop))
-    try:
-        await until(lambda: bool(telegram.calls_of("getUpdates")) or task.done(), "polling")
-        if task.done():
-            task.result()
-        yield app
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 30)
-        await app.close()
-
-
-def text_of(message: EmailMessage) -> str:
-    body = message.get_body(("plain",))
-    assert body is not None
-    return body.get_content()
 
 
 async def staff_reply(
@@ -148,13 +70,6 @@ async def ask_on_telegram(ana: Person, description: str) -> str:
     found = NUMBER.search(ana.text)
     assert found and "registrada con el número" in ana.text, ana.text
     return found.group(0)
-
-
-async def ticket(app: App, number: str):
-    async with app.store.transaction() as tx:
-        found = await tx.ticket(number)
-        assert found is not None
-        return found, await tx.ticket_events(found.id)
 
 
 async def test_a_telegram_request_reaches_the_mailbox_and_the_reply_comes_back(
