@@ -1,4 +1,4 @@
-"""Who may act by email, and how much mail anyone can make us send.
+"""Who may act by email: the email channel's check before the conversation.
 
 The email channel hands a mail to the conversation only when it proves control of its sender's
 mailbox: it brings back a reply key made for the From: address (`bot.replykeys`), and passes
@@ -7,9 +7,8 @@ address, a forged From:, a fresh mail instead of a reply) changes nothing and ge
 a day per address, one fixed mail that repeats nothing of what it said: a reply to that mail is
 the proof, and the conversation (consent, registration) starts from there.
 
-Codes (linking a channel, confirming a new address) go to one address at most
-`CODES_PER_HOUR` and `CODES_PER_DAY` times: retyping a victim's address can neither bomb their
-mailbox nor buy more guesses.
+The limits on codes live with the codes (`bot.conversation.codes`); the check an identity action
+makes on a conversation is `Turn.refused_unproven`.
 """
 
 from __future__ import annotations
@@ -18,20 +17,16 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from bot.contract import OutboundEmail, mailbox_proven
-from bot.conversation.turn import Turn
+from bot.contract import OutboundEmail
 from bot.redact import mask_email
 from bot.replykeys import ReplyKeys
-from bot.storage.api import Store, Tx
-from bot.storage.outbox import CODE, EMAIL_CODE
+from bot.storage.api import Store
 from dialogues.messages import Catalog
 
 log = logging.getLogger(__name__)
 
 INVITE = "mail-invite"
 INVITE_EVERY = timedelta(days=1)
-CODES_PER_HOUR = 3
-CODES_PER_DAY = 6
 
 
 class MailGate:
@@ -80,20 +75,3 @@ class MailGate:
         log.info("email from %s not proven (%s): invited to reply", mask_email(sender), reason)
         self.wake()
         return True
-
-
-async def code_allowed(tx: Tx, address: str, now: datetime) -> bool:
-    """Whether one more code may go to `address` now."""
-    kinds = (CODE, EMAIL_CODE)
-    if await tx.outbox_recent(address, now - timedelta(hours=1), kinds) >= CODES_PER_HOUR:
-        return False
-    return await tx.outbox_recent(address, now - timedelta(days=1), kinds) < CODES_PER_DAY
-
-
-def refused_unproven(turn: Turn) -> bool:
-    """For an identity action (erase, change the email, link a channel, submit): True, with
-    the fixed explanation, when the message did not prove control of its mailbox."""
-    if mailbox_proven(turn.msg):
-        return False
-    turn.say("trust.unproven")
-    return True

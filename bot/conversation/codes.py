@@ -1,7 +1,10 @@
 """One-time codes that prove control of a mailbox: six digits mailed to the address, typed
 back in the conversation. Only a hash salted with the conversation is stored; a code expires
 after `CODE_MINUTES` and allows `MAX_TRIES` attempts. Used to link a channel to a registration
-and to confirm a new email address before it replaces the old one."""
+and to confirm a new email address before it replaces the old one.
+
+Codes go to one address at most `CODES_PER_HOUR` and `CODES_PER_DAY` times: retyping a victim's
+address can neither bomb their mailbox nor buy more guesses."""
 
 from __future__ import annotations
 
@@ -13,8 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.storage.api import Tx
+from bot.storage.outbox import CODE, EMAIL_CODE
+
 CODE_MINUTES = 15
 MAX_TRIES = 5
+CODES_PER_HOUR = 3
+CODES_PER_DAY = 6
 _CODE = re.compile(r"\b(\d{6})\b")
 
 Verdict = Literal["right", "wrong", "locked", "expired"]
@@ -58,3 +66,11 @@ def judge(
         return "right", tries
     tries += 1
     return ("locked" if tries >= MAX_TRIES else "wrong"), tries
+
+
+async def code_allowed(tx: Tx, address: str, now: datetime) -> bool:
+    """Whether one more code may go to `address` now."""
+    kinds = (CODE, EMAIL_CODE)
+    if await tx.outbox_recent(address, now - timedelta(hours=1), kinds) >= CODES_PER_HOUR:
+        return False
+    return await tx.outbox_recent(address, now - timedelta(days=1), kinds) < CODES_PER_DAY

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.contract import ChannelTraits, IncomingMessage, Option, OutgoingMessage
+from bot.contract import ChannelTraits, IncomingMessage, Option, OutgoingMessage, mailbox_proven
 from bot.conversation.state import State
 from bot.scoring import Answer
 from bot.storage.api import AssessmentRecord, ContactRecord, StoredAnswer, Tx
@@ -110,6 +110,14 @@ class Turn:
     @property
     def option(self) -> str | None:
         return self.msg.option
+
+    def refused_unproven(self) -> bool:
+        """For an identity action (erase, change the email, link a channel, submit): True, with
+        the fixed explanation, when the message did not prove control of its mailbox."""
+        if mailbox_proven(self.msg):
+            return False
+        self.say("trust.unproven")
+        return True
 
     def said_yes(self) -> bool:
         return self.option == YES or (self.option is None and self.intent == "afirmar")

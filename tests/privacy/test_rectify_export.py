@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.contract import IncomingMessage, OutboundEmail
+from bot.conversation.codes import CODES_PER_HOUR
 from bot.conversation.engine import Engine
 from bot.conversation.flows.privacy import EXPORT_FILENAME, EXPORT_MIME
-from bot.mailtrust import CODES_PER_HOUR
 from tests.conversation.chat import Chat
 from tests.storage.helpers import dump_tables
 

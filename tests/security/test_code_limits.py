@@ -9,8 +9,8 @@ import pytest
 from bot.app import build_deps, channel_traits
 from bot.config import load_config
 from bot.contract import OutboundEmail
+from bot.conversation.codes import CODES_PER_HOUR
 from bot.conversation.engine import Engine
-from bot.mailtrust import CODES_PER_HOUR
 from tests.conversation.chat import Chat
 
 VICTIM = "ana@pasto.gov.co"

@@ -9,11 +9,10 @@ The codes themselves (six digits, expiry, tries, only a hash stored) are bot.con
 from __future__ import annotations
 
 from bot.contract import OutboundEmail
-from bot.conversation.codes import CODE_MINUTES, MAX_TRIES, issue, judge, typed_code
+from bot.conversation.codes import CODE_MINUTES, MAX_TRIES, code_allowed, issue, judge, typed_code
 from bot.conversation.registry import Next, goto
 from bot.conversation.state import Registration
 from bot.conversation.turn import Turn
-from bot.mailtrust import code_allowed, refused_unproven
 from bot.redact import mask_email
 
 
@@ -25,7 +24,7 @@ async def offer_link(turn: Turn, email: str) -> bool:
     contact = await turn.tx.contact_by_email(email)
     if contact is None:
         return False
-    if refused_unproven(turn):
+    if turn.refused_unproven():
         return True
     if not await code_allowed(turn.tx, contact.email, turn.now):
         turn.say("link.limited")

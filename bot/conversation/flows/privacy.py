@@ -18,11 +18,10 @@ import logging
 from typing import Any
 
 from bot.contract import Attachment, OutboundEmail, OutgoingMessage
-from bot.conversation.codes import CODE_MINUTES, MAX_TRIES, issue, judge, typed_code
+from bot.conversation.codes import CODE_MINUTES, MAX_TRIES, code_allowed, issue, judge, typed_code
 from bot.conversation.registry import Flow, Next, NotMine, goto
 from bot.conversation.state import Rectify
 from bot.conversation.turn import NO, YES, Turn
-from bot.mailtrust import code_allowed, refused_unproven
 from bot.storage.outbox import EMAIL_CHANGED, EMAIL_CODE
 from dialogues.contact_fields import clean_email, clean_name, clean_role
 from dialogues.parsing import fold
@@ -207,7 +206,7 @@ def _confirm(turn: Turn, fix: Rectify) -> None:
 async def _send_code(turn: Turn, fix: Rectify) -> Next:
     """Mail a code to the new address; the old one stays until the code comes back."""
     assert turn.contact is not None and fix.value is not None
-    if refused_unproven(turn):
+    if turn.refused_unproven():
         return None
     if not turn.deps.mail_enabled:  # switched off since the address was asked
         _finish(turn)
@@ -281,7 +280,7 @@ async def _take_code(turn: Turn, fix: Rectify, text: str) -> Next:
 async def _store(turn: Turn, fix: Rectify) -> Next:
     assert turn.contact is not None and fix.field is not None and fix.value is not None
     if fix.field == "email":
-        if refused_unproven(turn):
+        if turn.refused_unproven():
             return None
         owner = await turn.tx.contact_by_email(fix.value)
         if owner is not None and owner.id != turn.contact.id:  # taken while the code travelled
@@ -346,7 +345,7 @@ async def ask_erase(turn: Turn) -> Next:
 
 async def handle_confirm_erase(turn: Turn) -> Next:
     if turn.said_yes():
-        if refused_unproven(turn):
+        if turn.refused_unproven():
             return None
         if turn.contact is not None:
             # Opting out first drops reminders queued but not delivered (e.g. to this chat).

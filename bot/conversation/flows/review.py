@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.conversation.flows.results import send_results
 from bot.conversation.registry import ANYWHERE, Flow, Next, NotMine, goto
 from bot.conversation.turn import NO, YES, Turn
-from bot.mailtrust import refused_unproven
 from dialogues import navigation as nav
 
 
@@ -91,7 +90,7 @@ async def handle_review(turn: Turn) -> Next:
 
 async def handle_confirm_submit(turn: Turn) -> Next:
     if turn.said_yes():
-        if refused_unproven(turn):
+        if turn.refused_unproven():
             return None
         assessment = await turn.assessment()
         contact_id = turn.contact.id if turn.contact else None
