@@ -18,6 +18,11 @@ from bot.scoring import Answer, Scores
 from bot.territory import Entity, EntityKind
 
 AssessmentStatus = Literal["in_progress", "submitted"]
+# Whether a contact acts for their entity (bot.membership).
+MemberStatus = Literal["pending", "member", "declined", "revoked"]
+MembershipKind = Literal["requested", "joined", "approved", "declined", "revoked"]
+# Why a contact became a member: MinTIC's roster, an institutional domain, a member, staff.
+MembershipBasis = Literal["roster", "domain", "member", "staff", ""]
 
 
 class StorageError(Exception):
@@ -34,6 +39,12 @@ class ContactRecord:
     consent_id: int
     created_at: datetime
     dimensions: tuple[str, ...] = ()  # dimension ids this contact takes charge of ("" = all)
+    status: MemberStatus = "pending"
+    email_verified_at: datetime | None = None
+
+    @property
+    def is_member(self) -> bool:
+        return self.status == "member"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +67,7 @@ class AssessmentRecord:
     status: AssessmentStatus
     started_at: datetime
     submitted_at: datetime | None = None
+    submitted_by_member: bool = False  # only these count in progress, exports and peers
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +84,25 @@ class AssessmentEvent:
     contact_id: int | None
     at: datetime
     note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipEvent:
+    contact_id: int
+    entity_code: str
+    kind: MembershipKind
+    basis: MembershipBasis
+    actor_contact_id: int | None
+    actor_staff: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    entity_code: str
+    name: str
+    email: str
+    role: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +252,11 @@ class Tx(Protocol):
         email: str,
         consent_id: int,
         at: datetime,
-    ) -> ContactRecord: ...
+        *,
+        verified: bool = True,
+    ) -> ContactRecord:
+        """A new pending contact; `verified`: its address proved (a code came back, or it
+        wrote to us carrying our reply key)."""
 
     async def contact(self, contact_id: int) -> ContactRecord | None: ...
 
@@ -238,7 +273,56 @@ class Tx(Protocol):
     async def contacts_of_entity(self, entity_code: str) -> list[ContactRecord]: ...
 
     async def contact_by_email(self, email: str) -> ContactRecord | None:
-        """A contact registered with this address, to link a new channel to them."""
+        """The earliest contact whose VERIFIED address this is, to link a new channel to them;
+        an address nobody proved matches no one."""
+
+    # --- membership (bot.storage.membership, bot.membership) -----------------------------------
+
+    async def membership_basis(self, entity_code: str, email: str) -> MembershipBasis:
+        """ "roster" or "domain" when the address vouches for itself at the entity; "" if not."""
+
+    async def record_membership(
+        self,
+        contact_id: int,
+        kind: MembershipKind,
+        at: datetime,
+        *,
+        basis: MembershipBasis = "",
+        actor_contact_id: int | None = None,
+        actor_staff: str = "",
+    ) -> ContactRecord:
+        """Record the event and set the contact's status to what it leads to (requested:
+        pending, joined/approved: member, declined, revoked). Raises LookupError."""
+
+    async def membership_events(
+        self, *, contact_id: int | None = None, entity_code: str | None = None
+    ) -> list[MembershipEvent]:
+        """Oldest first."""
+
+    async def members_of_entity(self, entity_code: str) -> list[ContactRecord]: ...
+
+    async def pending_contacts(self, entity_code: str | None = None) -> list[ContactRecord]:
+        """Contacts awaiting approval (all entities when None), oldest first."""
+
+    async def requests_since(self, entity_code: str, since: datetime) -> int:
+        """Membership requests recorded for the entity since `since` (a rate limit)."""
+
+    async def load_roster(self, entries: list[RosterEntry], at: datetime) -> int:
+        """Add or update lines (by entity and address); returns how many changed."""
+
+    async def roster(self, entity_code: str | None = None) -> list[RosterEntry]: ...
+
+    async def load_domains(self, pairs: list[tuple[str, str]], at: datetime) -> int:
+        """Add (entity code, domain) pairs; returns how many were new."""
+
+    async def remove_domain(self, entity_code: str, domain: str) -> bool: ...
+
+    async def domains(self, entity_code: str | None = None) -> list[tuple[str, str]]: ...
+
+    async def note_rate(self, kind: str, key: str, at: datetime) -> None:
+        """Count one act for a rate limit (`key` is already a digest; see bot.membership)."""
+
+    async def rate_count(self, kind: str, key: str, since: datetime) -> int: ...
 
     async def personal_data(self, contact_id: int) -> PersonalData | None: ...
 

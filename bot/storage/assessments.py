@@ -11,7 +11,14 @@ from sqlalchemy import Select, select, update
 from bot.scoring import Answer
 from bot.storage import records
 from bot.storage.api import AssessmentEvent, AssessmentRecord, AssessmentStatus, StoredAnswer
-from bot.storage.base import TxBase, answer_history, answers, assessment_events, assessments
+from bot.storage.base import (
+    TxBase,
+    answer_history,
+    answers,
+    assessment_events,
+    assessments,
+    contacts,
+)
 
 _EVENT_OF_STATUS = {"submitted": "submitted", "in_progress": "reopened"}
 
@@ -130,10 +137,20 @@ class AssessmentsTx(TxBase):
             raise LookupError(f"no assessment {assessment_id}")
         if current.status == status:
             return
+        by_member = False
+        if status == "submitted" and contact_id is not None:
+            submitter = await self._one(
+                select(contacts.c.status).where(contacts.c.id == contact_id)
+            )
+            by_member = submitter is not None and submitter.status == "member"
         await self._run(
             update(assessments)
             .where(assessments.c.id == assessment_id)
-            .values(status=status, submitted_at=at if status == "submitted" else None)
+            .values(
+                status=status,
+                submitted_at=at if status == "submitted" else None,
+                submitted_by_member=by_member,
+            )
         )
         await self._event(assessment_id, _EVENT_OF_STATUS[status], contact_id, at, note)
 

@@ -18,10 +18,14 @@ from bot.storage.models import (
     ConsentRow,
     ContactRow,
     ConversationRow,
+    EntityDomainRow,
     EntityRow,
+    MembershipEventRow,
     OutboxRow,
     ProcessedMessageRow,
+    RateEventRow,
     ReminderScheduleRow,
+    RosterRow,
     ScoreSnapshotRow,
     TicketEventRow,
     TicketRow,
@@ -54,6 +58,10 @@ ticket_sequences = _table(TicketSequenceRow)
 outbox = _table(OutboxRow)
 score_snapshots = _table(ScoreSnapshotRow)
 reminder_schedules = _table(ReminderScheduleRow)
+membership_events = _table(MembershipEventRow)
+roster = _table(RosterRow)
+entity_domains = _table(EntityDomainRow)
+rate_events = _table(RateEventRow)
 
 
 class InlineConnection:

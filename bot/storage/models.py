@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -36,6 +37,8 @@ NAMING_CONVENTION = {
 
 _AUTOINCREMENT = {"sqlite_autoincrement": True}
 _ANSWER_KINDS = "kind IN ('option', 'figure', 'dont_know', 'skipped')"
+MEMBER_STATUSES = ("pending", "member", "declined", "revoked")
+MEMBERSHIP_KINDS = ("requested", "joined", "approved", "declined", "revoked")
 
 
 class Base(DeclarativeBase):
@@ -77,7 +80,10 @@ class ContactRow(Base):
     """A person of an entity: the only table with names and email addresses."""
 
     __tablename__ = "contacts"
-    __table_args__ = (_AUTOINCREMENT,)
+    __table_args__ = (
+        CheckConstraint(f"status IN {MEMBER_STATUSES!r}", name="status"),
+        _AUTOINCREMENT,
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entity_code: Mapped[str] = mapped_column(ForeignKey("entities.code"), index=True)
@@ -88,6 +94,12 @@ class ContactRow(Base):
     consent_id: Mapped[int] = mapped_column(ForeignKey("consents.id"), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Whether the contact acts for the entity (bot.membership): pending until the roster, an
+    # institutional domain, a member or staff vouches for them.
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    # When a code mailed to `email` came back (or the mailbox wrote to us carrying our reply
+    # key); None only for contacts registered before addresses were verified.
+    email_verified_at: Mapped[datetime | None]
 
 
 class ConversationRow(Base):
@@ -137,6 +149,9 @@ class AssessmentRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
+    # Submitted by a member of the entity (bot.membership): only these count in progress,
+    # exports and peer averages.
+    submitted_by_member: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class AnswerRow(Base):
@@ -323,3 +338,74 @@ class ReminderScheduleRow(Base):
     unanswered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_sent_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+
+
+class MembershipEventRow(Base):
+    """Who let a contact act for their entity, or stopped them, and when (bot.membership).
+
+    `basis` says why: roster, domain, member (`actor_contact_id`) or staff (`actor_staff`, the
+    staff member's name as given to `cti officials`). Erasing the contact erases their events;
+    erasing the approver keeps the event without them.
+    """
+
+    __tablename__ = "membership_events"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {MEMBERSHIP_KINDS!r}", name="kind"),
+        Index("ix_membership_events_entity", "entity_code", "kind", "at"),
+        _AUTOINCREMENT,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    entity_code: Mapped[str] = mapped_column(ForeignKey("entities.code"))
+    kind: Mapped[str] = mapped_column(String(16))
+    basis: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    actor_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    actor_staff: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    at: Mapped[datetime]
+
+
+class RosterRow(Base):
+    """An official MinTIC lists for an entity (`cti officials import`): a verified contact with
+    this address joins the entity at once. Erasing the person erases their line."""
+
+    __tablename__ = "roster"
+    __table_args__ = (UniqueConstraint("entity_code", "email"), _AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_code: Mapped[str] = mapped_column(ForeignKey("entities.code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), index=True)  # lower case
+    role: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    loaded_at: Mapped[datetime]
+
+
+class EntityDomainRow(Base):
+    """An institutional mail domain of an entity (`cti officials domains`): a verified address
+    there joins the entity at once."""
+
+    __tablename__ = "entity_domains"
+
+    entity_code: Mapped[str] = mapped_column(ForeignKey("entities.code"), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(255), primary_key=True)  # lower case
+    loaded_at: Mapped[datetime]
+
+
+class RateEventRow(Base):
+    """One counted act (a registration begun from a chat or for an address) for rate limits.
+
+    `key` is a digest of what is counted, never the address itself; rows older than a day
+    are pruned, and erasing a person deletes theirs.
+    """
+
+    __tablename__ = "rate_events"
+    __table_args__ = (Index("ix_rate_events_key", "kind", "key", "at"), _AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]

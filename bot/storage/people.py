@@ -114,9 +114,19 @@ class PeopleTx(TxBase):
         return records.entity(row) if row else None
 
     async def create_contact(
-        self, entity_code: str, name: str, role: str, email: str, consent_id: int, at: datetime
+        self,
+        entity_code: str,
+        name: str,
+        role: str,
+        email: str,
+        consent_id: int,
+        at: datetime,
+        *,
+        verified: bool = True,
     ) -> ContactRecord:
         stmt = self._insert(contacts).values(
+            status="pending",
+            email_verified_at=at if verified else None,
             entity_code=entity_code,
             name=name,
             role=role,
@@ -163,10 +173,13 @@ class PeopleTx(TxBase):
         return [records.contact(row) for row in await self._run(stmt)]
 
     async def contact_by_email(self, email: str) -> ContactRecord | None:
-        """The earliest contact registered with this address (case ignored)."""
+        """The earliest contact whose verified address this is (case ignored)."""
         stmt = (
             select(contacts)
-            .where(func.lower(contacts.c.email) == email.strip().lower())
+            .where(
+                func.lower(contacts.c.email) == email.strip().lower(),
+                contacts.c.email_verified_at.is_not(None),
+            )
             .order_by(contacts.c.id)
             .limit(1)
         )

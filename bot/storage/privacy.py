@@ -20,6 +20,7 @@ from bot.storage.base import (
     outbox,
     tickets,
 )
+from bot.storage.membership import MembershipTx, rate_key
 from bot.storage.models import ReminderScheduleRow
 from bot.storage.outbox import EMAIL_CHANGED
 from bot.storage.people import PeopleTx
@@ -31,7 +32,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-class PrivacyTx(PeopleTx):
+class PrivacyTx(PeopleTx, MembershipTx):
     async def personal_export(self, contact_id: int) -> dict[str, Any] | None:
         """Every stored row that is about the contact, JSON-ready (times in ISO 8601, UTC);
         None for an unknown contact. The entity's answers given by others are not theirs."""
@@ -205,6 +206,15 @@ class PrivacyTx(PeopleTx):
             update(consents)
             .where(consents.c.conversation_id.in_(mine), consents.c.revoked_at.is_(None))
             .values(revoked_at=at)
+        )
+        convs = await self._run(
+            select(conversations.c.channel, conversations.c.address).where(
+                conversations.c.contact_id == contact_id
+            )
+        )
+        keys = [rate_key(f"{channel}:{address}") for channel, address in convs.all()]
+        await self.forget_membership_traces(
+            [] if shared else [contact.email], [*keys, rate_key(contact.email)]
         )
         await self.delete_conversations_of(contact_id)
         await self.revoke_consent(contact.consent_id, at)

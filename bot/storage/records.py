@@ -37,6 +37,8 @@ def contact(row: Row[Any]) -> ContactRecord:
         consent_id=row.consent_id,
         created_at=row.created_at,
         dimensions=tuple(row.dimensions),
+        status=row.status,
+        email_verified_at=row.email_verified_at,
     )
 
 
@@ -61,6 +63,7 @@ def assessment(row: Row[Any]) -> AssessmentRecord:
         status=row.status,
         started_at=row.started_at,
         submitted_at=row.submitted_at,
+        submitted_by_member=bool(row.submitted_by_member),
     )
 
 
