@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import hashlib
 import logging
 import re
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.analytics.cycle import current_cycle
-from bot.config import Config
+from bot.config import Config, PrivacyConfig
 from bot.contract import TRAITS, ChannelName, ChannelTraits
 from bot.conversation.engine import Engine
 from bot.conversation.turn import Deps
@@ -67,8 +68,9 @@ class App:
 
 
 class SettingsCatalog(Catalog):
-    """A catalog whose every text may name the programme's settings: `{{ mailbox }}` is
-    `routing.mailbox`, so no message spells the address out. A caller's value still wins."""
+    """A catalog whose every text may name the deployment's settings: `{{ mailbox }}` is
+    `routing.mailbox`, `{{ controller }}` and `{{ privacy_contact }}` come from `privacy`, so
+    no message spells them out. A caller's value still wins."""
 
     settings: Mapping[str, str] = {}
 
@@ -76,7 +78,7 @@ class SettingsCatalog(Catalog):
         return super().render(key, **{**self.settings, **params})
 
 
-def load_catalog(templates: Path, mailbox: str) -> Catalog:
+def load_catalog(templates: Path, mailbox: str, privacy: PrivacyConfig | None = None) -> Catalog:
     """Conversation texts plus the answers to questions about the programme ('knowledge.*'),
     the tickets' texts, those of mail that did not prove its sender ('trust.*') and the words
     of the questionnaire's spreadsheet ('sheet.*')."""
@@ -88,8 +90,22 @@ def load_catalog(templates: Path, mailbox: str) -> Catalog:
         templates / "spreadsheet.yml",
     )
     assert isinstance(catalog, SettingsCatalog)  # `load` builds `cls`; it is typed as the base
-    catalog.settings = {"mailbox": mailbox}
+    privacy = privacy or PrivacyConfig()
+    catalog.settings = {
+        "mailbox": mailbox,
+        "controller": privacy.controller,
+        "privacy_contact": privacy.contact or mailbox,
+    }
     return catalog
+
+
+def consent_version(catalog: Catalog) -> str:
+    """The consent text's version, with a digest of the text as this deployment shows it: the
+    controller and the contact come from config, so the recorded version names what was
+    accepted."""
+    text = catalog.render("consent.notice", version="")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{catalog.render('consent.version')}-{digest}"
 
 
 def console_texts(config: Config) -> Catalog:
@@ -113,7 +129,9 @@ def load_static(config: Config) -> Static:
         gazetteer=Gazetteer.load(
             config.path(config.data.divipola), config.path(config.data.aliases)
         ),
-        catalog=load_catalog(config.path(config.data.templates), config.routing.mailbox),
+        catalog=load_catalog(
+            config.path(config.data.templates), config.routing.mailbox, config.privacy
+        ),
     )
 
 
@@ -168,7 +186,7 @@ def build_deps(config: Config, static: Static) -> Deps:
         questionnaire=static.questionnaire,
         gazetteer=static.gazetteer,
         catalog=static.catalog,
-        consent_version=static.catalog.render("consent.version"),
+        consent_version=consent_version(static.catalog),
         max_failed_tries=config.assessment.max_failed_tries,
         cycle_of=functools.partial(current_cycle, config.assessment),
         templates_dir=config.path(config.data.templates),

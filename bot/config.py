@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yml"
@@ -171,23 +171,39 @@ class AssessmentConfig(_Section):
     cycle: int | None = None  # None: the current year in Colombia
     max_failed_tries: int = Field(default=3, ge=1)
     timezone: str = "America/Bogota"
-    # Day and month (MM-DD) by which each cycle's diagnosis is due, in the cycle's year: the
-    # model's adoption date of Resolución 01117 de 2022 is 1 April.
-    deadline: str = Field(default="04-01", pattern=r"^\d{2}-\d{2}$")
+    # The date by which MinTIC asked for a cycle's diagnosis, only where it set one (cycle ->
+    # date). Resolución 01117 de 2022 sets no yearly due date: its 1 April 2023 is when the
+    # obligation to have adopted the model began. Without an entry nothing counts down.
+    deadlines: dict[int, date] = {}
 
-    @field_validator("deadline")
+    @model_validator(mode="before")
     @classmethod
-    def _real_day(cls, value: str) -> str:
-        month, day = (int(part) for part in value.split("-"))
-        try:
-            date(2001, month, day)  # a non-leap year: 29 February would not exist every cycle
-        except ValueError:
-            raise ValueError(f"'{value}' no es un día válido (MM-DD)") from None
-        return value
+    def _no_yearly_deadline(cls, data: Any) -> Any:
+        # The old MM-DD setting stated a yearly deadline the resolution does not set.
+        if isinstance(data, dict) and "deadline" in data:
+            raise ValueError(
+                "deadline ya no existe: la Resolución 01117 de 2022 no fija un plazo anual; "
+                "si MinTIC fija uno para un ciclo, use deadlines: {2026: 2026-06-30}"
+            )
+        return data
 
-    def deadline_for(self, cycle: int) -> date:
-        month, day = (int(part) for part in self.deadline.split("-"))
-        return date(cycle, month, day)
+    def deadline_for(self, cycle: int) -> date | None:
+        """The cycle's deadline, if MinTIC set one."""
+        return self.deadlines.get(cycle)
+
+
+class PrivacyConfig(_Section):
+    """Who answers for the personal data (Ley 1581 de 2012): whoever operates this deployment."""
+
+    # Named as the data controller in the consent text, the privacy answer and the data export.
+    controller: str = Field(
+        default=(
+            "Ministerio de Tecnologías de la Información y las Comunicaciones (MinTIC), "
+            "programa Ciudades y Territorios Inteligentes"
+        ),
+        min_length=1,
+    )
+    contact: str | None = None  # where data rights are exercised; None: routing.mailbox
 
 
 class RemindersConfig(_Section):
@@ -219,6 +235,7 @@ class Config(_Section):
     routing: RoutingConfig = RoutingConfig()
     assessment: AssessmentConfig = AssessmentConfig()
     reminders: RemindersConfig = RemindersConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
     secrets: Secrets = Secrets()
 
     def path(self, relative: Path) -> Path:
@@ -274,7 +291,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     if path.exists():
         try:
             loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for 2026-02-30
             raise ConfigError(f"{path}: YAML no válido: {exc}") from None
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: debe contener un mapa YAML")

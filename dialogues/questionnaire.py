@@ -49,6 +49,7 @@ def _say(key: str, **params: object) -> str:
 Kind = Literal["alcaldia", "gobernacion"]
 AppliesTo = Literal["alcaldia", "gobernacion", "ambos"]
 MeasurementId = Literal["capacidades", "resultados", "percepcion"]
+ProvisionalPart = Literal["levels", "axes"]
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=40)]
 Score = Annotated[float, Field(ge=0, le=100)]
 Loc = tuple[int | str, ...]
@@ -238,6 +239,9 @@ class Questionnaire(_Model):
     title: str = Field(min_length=1)
     label: str = Field(min_length=1, description="'autodiagnóstico orientativo' and the like")
     label_note: str = Field(min_length=1)
+    # Parts of this file that are the project's own design, not MinTIC's model: the report
+    # labels them provisional. An official instrument's file leaves this out.
+    provisional: tuple[ProvisionalPart, ...] = ()
     measurements: tuple[Measurement, ...] = Field(min_length=1)
     axes: tuple[Named, ...] = ()
     cofinancing_components: tuple[Named, ...] = Field(min_length=1)

@@ -50,14 +50,15 @@ class DepartmentProgress:
 @dataclass(frozen=True, slots=True)
 class Progress:
     cycle: int
-    deadline: date
+    deadline: date | None  # only where MinTIC set one for the cycle (`assessment.deadlines`)
     today: date
     departments: tuple[DepartmentProgress, ...]  # alphabetical, accents ignored
 
     @property
-    def days_left(self) -> int:
-        """Days from today to the deadline: 0 on the day itself, negative once it passed."""
-        return (self.deadline - self.today).days
+    def days_left(self) -> int | None:
+        """Days from today to the deadline: 0 on the day itself, negative once it passed;
+        None without a deadline."""
+        return None if self.deadline is None else (self.deadline - self.today).days
 
     def total(self, kind: EntityKind) -> Tally:
         return sum((d.by_kind[kind] for d in self.departments), Tally())
@@ -67,7 +68,7 @@ def tally(
     entities: Iterable[Entity],
     assessments: Sequence[CycleAssessment],
     cycle: int,
-    deadline: date,
+    deadline: date | None,
     today: date,
     department_code: str | None = None,
 ) -> Progress:

@@ -92,16 +92,27 @@ def _row(name: str, t: Tally, last: str = "") -> str:
     ).rstrip()
 
 
+def _dates(progress: Progress) -> str:
+    """Today, and the deadline only where MinTIC set one: otherwise nothing counts down."""
+    today = spanish_date(progress.today)
+    if progress.deadline is None or progress.days_left is None:
+        return f"Hoy es {today}"
+    return (
+        f"Plazo fijado por MinTIC: {spanish_date(progress.deadline)} · "
+        f"{days_left_text(progress.days_left)} (hoy es {today})"
+    )
+
+
 def progress_lines(progress: Progress) -> list[str]:
-    """Heading with the deadline, one row per department, the totals by kind, the legend."""
+    """Heading with the date (and the deadline, if any), one row per department, the totals
+    by kind, the legend."""
     header = (
         f"{'Departamento':<{NAME_WIDTH}} {'Alcaldías':>9} {'Iniciadas':>9} {'Enviadas':>8}  "
         f"{'Avance de las alcaldías':<{BAR_WIDTH + 7}}  Gobernación"
     )
     lines = [
         f"Avance del autodiagnóstico · ciclo {progress.cycle}",
-        f"Plazo: {spanish_date(progress.deadline)} · {days_left_text(progress.days_left)} "
-        f"(hoy es {spanish_date(progress.today)})",
+        _dates(progress),
         "",
         header,
         "-" * len(header),

@@ -1,10 +1,11 @@
-"""`cti progress`: who started and who submitted the cycle's diagnosis, against the deadline.
+"""`cti progress`: who started and who submitted the cycle's diagnosis (and the deadline, if any).
 
     cti progress                          # every department, the current cycle
     cti progress --department Nariño      # one department: its entities and how they compare
     cti progress --cycle 2026 --db postgresql://...
 
-The deadline is `assessment.deadline` in config.yml (MM-DD of the cycle's year). With
+A deadline is shown, counting down, only where MinTIC set one for the cycle
+(`assessment.deadlines` in config.yml); Resolución 01117 de 2022 sets no yearly one. With
 --department the command also lists the department's entities (submitted first) and compares
 the average scores of its submitted diagnoses with the country's, kind by kind. Staff see every
 score in the export anyway, so here averages are shown whatever the size of the group (the

@@ -29,7 +29,7 @@ class Situation:
     entity: Entity
     answered: Collection[str]  # question ids with a current answer
     dimensions: tuple[str, ...]  # the contact's scope ("" = all)
-    deadline: date | None  # None: past, or not to be mentioned
+    deadline: date | None  # None: none set for the cycle, or past: not mentioned
 
 
 def compose(

@@ -35,7 +35,7 @@ class Texts:
     catalog: Catalog
     questionnaire: Questionnaire
     gazetteer: Gazetteer
-    deadline_of: Callable[[int], date]  # the cycle's deadline
+    deadline_of: Callable[[int], date | None]  # the cycle's deadline, if MinTIC set one
     traits: Mapping[ChannelName, ChannelTraits] = field(default_factory=lambda: dict(TRAITS))
 
 
@@ -137,7 +137,7 @@ class ReminderScheduler:
             entity=entity,
             answered=set(await tx.answers(candidate.assessment_id)),
             dimensions=candidate.dimensions,
-            deadline=deadline if deadline >= today else None,
+            deadline=deadline if deadline is not None and deadline >= today else None,
         )
         buttons = texts.traits.get(key.channel, ChannelTraits()).buttons
         reply = compose(texts.catalog, texts.questionnaire, key, situation, buttons=buttons)

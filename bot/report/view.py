@@ -112,6 +112,7 @@ class ReportView:
     measurements: tuple[NamedScore, ...]
     axes: tuple[NamedScore, ...]
     levels: tuple[Level, ...]
+    provisional: frozenset[str]  # "levels", "axes": our own design, labelled so in the report
     mailbox: str
     perception_survey: str | None  # the citizen survey's title, if the questionnaire has one
     peers: PeersView | None = None  # None: no database, or too few peers to compare safely
@@ -245,6 +246,7 @@ def report_view(
             if a.id in scores.axes
         ),
         levels=questionnaire.levels,
+        provisional=frozenset(questionnaire.provisional),
         mailbox=mailbox,
         perception_survey=questionnaire.perception.title if questionnaire.perception else None,
         peers=peers_view(peers, tuple(d.id for d in dimensions)) if peers else None,

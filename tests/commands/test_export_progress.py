@@ -160,7 +160,7 @@ def test_progress_of_one_department_lists_and_compares(seeded, runner):
     args = ["--cycle", "2026", "--department", "narino", "--db", seeded]
     text = _ok(runner.invoke(progress, args))
     assert "Avance del autodiagnóstico · ciclo 2026" in text
-    assert "Plazo: 1 de abril de 2026 · " in text
+    assert "\nHoy es " in text and "Plazo" not in text  # no deadline set for 2026: none counts
     row = next(line for line in text.splitlines() if line.startswith("Nariño"))
     assert row.split()[1:4] == ["64", "5", "3"] and row.endswith("en curso")
     assert "Antioquia" not in text.split("Entidades de Nariño")[0]
@@ -181,13 +181,17 @@ def test_progress_of_one_department_lists_and_compares(seeded, runner):
 
 def test_progress_reads_the_deadline_from_the_configuration(seeded, runner, tmp_path):
     config = tmp_path / "config.yml"
-    raw = {"root": str(PROJECT_ROOT), "assessment": {"deadline": "05-15"}}
+    raw = {"root": str(PROJECT_ROOT), "assessment": {"deadlines": {2027: date(2027, 5, 15)}}}
     config.write_text(yaml.safe_dump(raw), encoding="utf-8")
     result = runner.invoke(
         progress, ["--cycle", "2027", "--db", seeded], env={"CTI_CONFIG": str(config)}
     )
     text = _ok(result)
-    assert "Plazo: 15 de mayo de 2027 · " in text
+    assert "Plazo fijado por MinTIC: 15 de mayo de 2027 · " in text
+    other = runner.invoke(
+        progress, ["--cycle", "2028", "--db", seeded], env={"CTI_CONFIG": str(config)}
+    )
+    assert "Plazo" not in _ok(other)  # 2027's deadline is not 2028's
     total = next(line for line in text.splitlines() if line.startswith("Alcaldías"))
     assert total.split()[1:4] == ["1103", "0", "0"]
 

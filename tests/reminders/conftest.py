@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -73,13 +73,12 @@ def scheduler(
     wake: Callable[[], None] = lambda: None,
     check_seconds: float = 300.0,
     cycle_of: Callable[[datetime], int] | None = None,
+    deadline_of: Callable[[int], date | None] = CONFIG.assessment.deadline_for,
 ) -> ReminderScheduler:
     """The scheduler as `cti run` builds it (`bot.app.reminder_services`)."""
     return ReminderScheduler(
         store,
-        Texts(
-            static.catalog, static.questionnaire, static.gazetteer, CONFIG.assessment.deadline_for
-        ),
+        Texts(static.catalog, static.questionnaire, static.gazetteer, deadline_of),
         Policy(after_days, max_count, CALENDAR),
         channels=channels,
         cycle_of=cycle_of or build_deps(CONFIG, static).cycle_of,

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import date
 
+from bot.config import AssessmentConfig
 from bot.contract import ConversationKey, Notice
 from bot.conversation.engine import Engine
 from bot.storage.sql import open_store
@@ -31,6 +33,10 @@ async def contact_id(engine: Engine, key: ConversationKey) -> int:
     return found.contact_id
 
 
+# A deadline MinTIC set for the 2026 cycle in config (`assessment.deadlines`); none by default.
+DEADLINES = AssessmentConfig(deadlines={2026: date(2026, 4, 6)})
+
+
 async def test_a_reminder_due_while_nothing_ran_goes_out_once_after_the_restart(
     store, engine, static, clock, database_url
 ):
@@ -41,7 +47,9 @@ async def test_a_reminder_due_while_nothing_ran_goes_out_once_after_the_restart(
 
     clock.now = bogota(3, 30, 9)  # nothing ran for three weeks (due since 17 March)
     woken: list[int] = []
-    restarted = scheduler(store, static, clock, wake=lambda: woken.append(1))
+    restarted = scheduler(
+        store, static, clock, wake=lambda: woken.append(1), deadline_of=DEADLINES.deadline_for
+    )
     assert await restarted.run_once() == 1
     assert woken == [1]  # the delivery workers are told at once
     assert await restarted.run_once() == 0
@@ -60,7 +68,7 @@ async def test_a_reminder_due_while_nothing_ran_goes_out_once_after_the_restart(
     assert "Alcaldía de Pasto (Nariño)" in reply.text
     assert f"lleva 1 de {total} preguntas respondidas (1 %)" in reply.text
     assert "la pregunta 2, de Personas" in reply.text  # where they left off
-    assert "El plazo para enviarlo es el 1 de abril de 2026." in reply.text
+    assert "MinTIC fijó el 6 de abril de 2026 como fecha para enviar" in reply.text
     assert [o.value for o in reply.options] == ["reminders:continue", "reminders:off"]
 
     # The next one five working days after this one (Holy Thursday and Friday skipped).
@@ -70,7 +78,18 @@ async def test_a_reminder_due_while_nothing_ran_goes_out_once_after_the_restart(
     assert await restarted.run_once() == 1
     _, second = await reminders_to(store, "1001")
     assert number(second) == 2
-    assert "plazo" not in second.replies[0].text  # the deadline has passed: not mentioned
+    assert "fecha para enviar" not in second.replies[0].text  # past: no longer mentioned
+
+
+async def test_without_a_deadline_set_the_reminder_names_no_date(store, engine, static, clock):
+    await Chat(engine, "1001", channel="telegram").register()
+    clock.working_days_later(5)
+    assert await scheduler(store, static, clock).run_once() == 1  # the default configuration
+    [notice] = await reminders_to(store, "1001")
+    text = notice.replies[0].text
+    assert "preguntas respondidas" in text
+    assert "fecha para enviar" not in text and "plazo" not in text.lower()
+    assert not re.search(r"\d{1,2} de [a-z]+ de 20\d\d", text)  # no date at all
 
 
 async def test_reminders_wait_for_working_hours_after_weekends_and_holidays(
