@@ -30,8 +30,11 @@ Ask = Literal["rate", "percent", "exact"]
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+|[%/-]")
 # Ticket numbers and addresses are no figures ("CTI-2026-00015", "tic2@pasto.gov.co").
-_CODES = re.compile(r"cti-\d{4}-\d+|[\w.+-]+@[\w.-]+")
-_MAX_TOKENS = 200  # answers are short; a long message is read on its first 200 words
+# The look-behind starts a match only where a run starts, so a long run is scanned once.
+_CODES = re.compile(r"cti-\d{4}-\d+|(?<![\w.+-])[\w.+-]+@[\w.-]+")
+# Answers are short: a long message is read on its first 2.000 characters and 200 words.
+_MAX_CHARS = 2000
+_MAX_TOKENS = 200
 
 
 def _words(text: str) -> frozenset[str]:
@@ -57,7 +60,9 @@ _BOUND = _words(
 # Hedges that contain a bound word but are not a bound: "más o menos 40", "más bien 40".
 _HEDGES = (("mas", "o", "menos"), ("mas", "bien"))
 _EXCEPT = _words("menos excepto salvo pero sino casi no")
-_FILLER = _words("el la las los lo son es fue seria de del un total")
+_FILLER = _words("el la las los lo son es fue seria de del un total hab habs")
+_THERE_WERE = _words("hubo hay hubieron tenemos tuvimos registramos tenemos existen")
+_ODD = _words("pico tantos tantas algo largos largas")
 _COUNT_NOUNS = _words(
     "sedes colegios escuelas instituciones personas habitantes hogares familias estudiantes "
     "ninos alumnos casos homicidios muertes muertos asesinatos hurtos robos empresas tramites "
@@ -83,6 +88,9 @@ class Said:
     value: float | None = None
     basis: Basis | None = None
     ask: Ask | None = None
+    # The figure came with the question's own unit ("71,8 puntos", "45 %", "12 por cada mil"):
+    # strong evidence of an answer, whatever else the words resemble.
+    with_unit: bool = False
 
 
 NOTHING = Said("none")
@@ -122,7 +130,7 @@ class _Figure:
 
 
 def _tokens(text: str) -> list[str]:
-    folded = _CODES.sub(" ", fold(text)).replace("%", " % ")
+    folded = _CODES.sub(" ", fold(text[:_MAX_CHARS])).replace("%", " % ")
     tokens = [m.group() for m in _TOKEN.finditer(folded)][:_MAX_TOKENS]
     # A number that names something is no figure: "resolución 1117", "la pregunta 12".
     return [
@@ -305,7 +313,7 @@ def read_figure(text: str, unit: str) -> Said:
         covered -= {i for f in context for i in range(f.start, f.end)}
         figures = [f for f in figures if f not in context] or figures
     if not figures:
-        return NOTHING
+        return _none_of(tokens, count_nouns, kind)
     hedges = _hedge_indexes(tokens)
     if any(
         t in _BOUND and i not in hedges and i not in covered and _near(i, figures)
@@ -330,6 +338,19 @@ def read_figure(text: str, unit: str) -> Said:
         return NOTHING
     figure = figures[0]
     return _one(tokens, covered, figure, kind, unit_words)
+
+
+def _none_of(tokens: list[str], count_nouns: frozenset[str], kind: Asked) -> Said:
+    """ "no hubo homicidios", "no tenemos conjuntos actualizados": a zero to confirm."""
+    for i in range(len(tokens) - 2):
+        if (
+            tokens[i] == "no"
+            and tokens[i + 1] in _THERE_WERE
+            and tokens[i + 2] in count_nouns
+            and kind != "score"
+        ):
+            return Said("confirm", 0.0)
+    return NOTHING
 
 
 def _year(tokens: list[str], figure: _Figure) -> bool:
@@ -361,6 +382,8 @@ def _one(
 ) -> Said:
     before = tokens[figure.start - 1] if figure.start > 0 else ""
     after = tokens[figure.end] if figure.end < len(tokens) else ""
+    if after == "y" and figure.end + 1 < len(tokens) and tokens[figure.end + 1] in _ODD:
+        return Said("ask", ask="exact")  # "30 y pico", "20 y tantos"
     if figure.every and (before in _EXCEPT or after in _EXCEPT):
         return Said("ask", ask="exact")  # "casi todas", "todas menos dos"
     if figure.share:
@@ -379,4 +402,12 @@ def _one(
     if figure.rate and kind != "rate":
         return NOTHING
     exact = _plain(tokens, covered, unit_words) and before not in ARTICLES
-    return Said("exact" if exact else "confirm", value)
+    return Said("exact" if exact else "confirm", value, with_unit=_with_unit(tokens, figure, kind))
+
+
+def _with_unit(tokens: list[str], figure: _Figure, kind: Asked) -> bool:
+    if kind == "percent":
+        return figure.percent
+    if kind == "rate":
+        return figure.rate
+    return figure.count  # "puntos", "conjuntos": the unit's own noun after the number

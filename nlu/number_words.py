@@ -40,6 +40,7 @@ ARTICLES = frozenset({"un", "una"})
 _MULTIPLIERS = {"mil": 1_000, "millon": 1_000_000, "millones": 1_000_000}
 _HALF = frozenset({"medio", "media"})
 
+_MAX_DIGITS = 24  # characters, separators included
 _DOTTED = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _COMMA_GROUPED = re.compile(r"\d{1,3}(?:,\d{3}){2,}")
 
@@ -48,7 +49,10 @@ def digits_value(raw: str) -> float | None:
     """Digits with Colombian separators (dot for thousands, comma for decimals) to a float.
 
     A single dot before exactly three digits is a thousands separator ("1.500"); before other
-    counts it is a decimal point ("12.5"), as people copy figures from English tools."""
+    counts it is a decimal point ("12.5"), as people copy figures from English tools. More
+    than 18 digits is no figure anyone reports."""
+    if len(raw) > _MAX_DIGITS:
+        return None
     if "," in raw and "." in raw:
         whole, _, decimals = raw.rpartition(",")
         if not _DOTTED.fullmatch(whole) or not decimals.isdigit():

@@ -62,6 +62,25 @@ def _intent(parse: Parse | None) -> tuple[str | None, float]:
     return parse["intent"]["name"], float(parse["intent"]["confidence"])
 
 
+def _figure(unit: str, text: str, intent: str | None, confidence: float) -> Reading | None:
+    """A figure said in other words: confirmed or asked again, never saved from here.
+
+    It outweighs a «no sé» that only hedges it ("no sé exactamente, unos 70"), a guess the
+    classifier is not sure of ("en 2023 la tasa fue 18,7" is no request for results), and any
+    guess when it comes with the question's own unit ("sacamos 71,8 puntos"); not a question.
+    """
+    if _QUESTION_MARK.search(text):
+        return None
+    said = read_figure(text, unit)
+    if not (intent in _FIGURE_OVER or confidence < FIGURE_OVER_INTENT or said.with_unit):
+        return None
+    if said.outcome == "ask":
+        return Reading("ask", ask=said.ask)
+    if said.value is not None:
+        return Reading("confirm", Answer("figure", value=said.value), basis=said.basis)
+    return None
+
+
 def read_reply(question: Question, text: str, parse: Parse | None) -> Reading:
     """How to take `text` (already sanitised) as a reply to `question`."""
     strict = parse_answer(question, text)
@@ -94,19 +113,10 @@ def read_reply(question: Question, text: str, parse: Parse | None) -> Reading:
                 return Reading("intent", intent=intent)
             if match.confidence >= CONFIRM_MIN:
                 return Reading("confirm", chosen)
-    elif (
-        question.figure is not None
-        and (intent in _FIGURE_OVER or confidence < FIGURE_OVER_INTENT)
-        and not _QUESTION_MARK.search(text)
-    ):
-        # A figure outweighs a guess the classifier is not sure of ("en 2023 la tasa fue 18,7"
-        # is no request for results) and a «no sé» that only hedges it ("no sé exactamente,
-        # unos 70"); it is never saved from here, only confirmed or asked again.
-        said = read_figure(text, question.figure.unit)
-        if said.outcome == "ask":
-            return Reading("ask", ask=said.ask)
-        if said.value is not None:
-            return Reading("confirm", Answer("figure", value=said.value), basis=said.basis)
+    elif question.figure is not None:
+        figure = _figure(question.figure.unit, text, intent, confidence)
+        if figure is not None:
+            return figure
     if intent is not None:
         return Reading("intent", intent=intent)
     return Reading("unclear")

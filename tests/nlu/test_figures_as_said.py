@@ -153,6 +153,59 @@ TABLE: list[tuple[str, str, Outcome, float | None]] = [
     # «No sé» on its own.
     (PCT_INTERNET, "no se", "dont_know", None),
     (DATASETS, "ni idea", "dont_know", None),
+    # A second batch, written after the reader and run once before any change to it (41 of 48
+    # right then; "tenemos 36 sedes y 18 con internet" is still asked again, below).
+    (PCT_INTERNET, "Buenas tardes, el 55%", "confirm", 55),
+    (PCT_INTERNET, "55 % aprox.", "confirm", 55),
+    (PCT_INTERNET, "setenta", "saved", 70),
+    (PCT_INTERNET, "sesenta y ocho por ciento.", "saved", 68),
+    (PCT_INTERNET, "todas las sedes tienen", "confirm", 100),
+    (PCT_INTERNET, "18 de 36", "confirm", 50),
+    (PCT_INTERNET, "ninguna todavia", "confirm", 0),
+    (PCT_INTERNET, "como unas 20 sedes", "ask", None),
+    (PCT_INTERNET, "dos tercios", "confirm", 66.7),
+    (PCT_INTERNET, "tres cuartas partes", "saved", 75),
+    (PCT_DROPOUT, "2,3", "saved", 2.3),
+    (PCT_DROPOUT, "2.3 %", "saved", 2.3),
+    (PCT_DROPOUT, "la desercion fue del 3 por ciento", "confirm", 3),
+    (PCT_DROPOUT, "menos del 1%", "ask", None),
+    (PCT_DROPOUT, "0%", "saved", 0),
+    (PCT_DROPOUT, "entre 2 y 3 por ciento", "confirm", 2.5),
+    (PER_1000, "capacitamos 450 personas", "ask", None),
+    (PER_1000, "450", "saved", 450),
+    (PER_1000, "8,3 x cada mil", "saved", 8.3),
+    (PER_1000, "la tasa da 8,3", "confirm", 8.3),
+    (HOMICIDES, "cero", "saved", 0),
+    (HOMICIDES, "tuvimos 5 homicidios en 2024", "ask", None),
+    (HOMICIDES, "tasa 31,2 segun medicina legal", "confirm", 31.2),
+    (HOMICIDES, "no hubo homicidios", "confirm", 0),
+    (THEFTS, "180 x 100.000 hab", "saved", 180),
+    (THEFTS, "fueron 1.245 hurtos denunciados", "ask", None),
+    (DATASETS, "3", "saved", 3),
+    (DATASETS, "tres conjuntos", "saved", 3),
+    (DATASETS, "no hemos actualizado ninguno", "confirm", 0),
+    (DATASETS, "como 10 o 12", "confirm", 11),
+    (FURAG, "71,8", "saved", 71.8),
+    (FURAG, "en el furag 2023 sacamos 71,8 puntos", "confirm", 71.8),
+    (FURAG, "ochenta y uno", "saved", 81),
+    (UNEMPLOYMENT, "10,5% segun el dane", "confirm", 10.5),
+    (UNEMPLOYMENT, "diez y medio", "saved", 10.5),
+    (UNEMPLOYMENT, "mas o menos 12", "confirm", 12),
+    (LED, "400 de 1600", "confirm", 25),
+    (LED, "ya todas son led", "confirm", 100),
+    (LED, "el 100 por ciento", "saved", 100),
+    (INSURED, "95,3%.", "saved", 95.3),
+    (INSURED, "casi 97%", "confirm", 97),
+    (AFFECTED, "como 300 familias damnificadas", "ask", None),
+    (AFFECTED, "nadie", "saved", 0),
+    (ACCESSES, "12 por cada 100", "saved", 12),
+    (ACCESSES, "12 accesos x cada 100 hab", "saved", 12),
+    (HOUSING, "un 30 y pico", "ask", None),
+    (HOUSING, "38%", "saved", 38),
+]
+# Known misses: the dialogue asks instead of proposing the share (safe, not yet right).
+MISSES: list[tuple[str, str, Outcome, float | None]] = [
+    (PCT_INTERNET, "tenemos 36 sedes y 18 con internet", "confirm", 50),
 ]
 
 
@@ -183,7 +236,19 @@ def layered(interpreter) -> RulesFirst:
     return RulesFirst(interpreter)
 
 
-@pytest.mark.parametrize(("question_id", "text", "expected", "value"), TABLE)
+@pytest.mark.parametrize(
+    ("question_id", "text", "expected", "value"),
+    [
+        *TABLE,
+        *(
+            pytest.param(
+                *row,
+                marks=pytest.mark.xfail(strict=True, reason="a whole then its part joined by «y»"),
+            )
+            for row in MISSES
+        ),
+    ],
+)
 async def test_a_figure_as_said(layered, questionnaire, question_id, text, expected, value):
     question = questionnaire.question_index[question_id][2]
     assert question.figure is not None
@@ -194,9 +259,10 @@ async def test_a_figure_as_said(layered, questionnaire, question_id, text, expec
 async def test_nothing_is_saved_that_was_not_given(layered, questionnaire):
     """The table's summary: saved-wrong is 0 (a hedge, a range, a share or a count is never
     stored without the person's yes), and it is large enough to mean something."""
-    assert len(TABLE) >= 60 and len({(q, t) for q, t, _, _ in TABLE}) == len(TABLE)
+    rows = TABLE + MISSES
+    assert len(rows) >= 60 and len({(q, t) for q, t, _, _ in rows}) == len(rows)
     saved_wrong = 0
-    for question_id, text, expected, value in TABLE:
+    for question_id, text, expected, value in rows:
         question = questionnaire.question_index[question_id][2]
         got, got_value = outcome(read_reply(question, text, await layered.parse(text)))
         saved_wrong += got == "saved" and (expected != "saved" or not same(got_value, value))
