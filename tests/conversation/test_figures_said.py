@@ -49,6 +49,8 @@ async def test_a_share_and_a_range_are_confirmed_with_what_they_came_from(engine
     await chat.send("de 22 sedes tienen internet 11")
     assert "Entendí 11 de 22, es decir «50 %». ¿Es correcto?" in chat.text
     await chat.press("No")
+    assert "no la guardé. Escriba la cifra exacta en %" in chat.text
+    assert "letra" not in chat.text
     await chat.send("entre 10 y 15")
     assert "entre 10 y 15" in chat.text and "«12,5 %»" in chat.text
     await chat.press("Sí")

@@ -340,7 +340,12 @@ async def handle_pending(turn: Turn) -> Next:
         return await answer(turn, question, given, overwrite=state.flow == "confirm_overwrite")
     if turn.said_no() or turn.intent == "cancelar":
         state.pending = None
-        turn.say("q.kept" if state.flow == "confirm_overwrite" else "q.guess_rejected")
+        if state.flow == "confirm_overwrite":
+            turn.say("q.kept")
+        elif question.figure is not None:
+            turn.say("q.figure_rejected", unit=question.figure.unit)
+        else:
+            turn.say("q.guess_rejected")
         if state.flow == "confirm_answer":
             await show_question(turn, question)
             return None
