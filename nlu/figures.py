@@ -1,4 +1,5 @@
-"""A figure as officials say it, read from a whole message. Pure and linear in the tokens.
+"""A figure as officials say it, read from a whole message (the figures in it are found by
+`nlu.figure_scan`). Pure, on a message bounded to 2.000 characters and 200 words.
 
 What a message can say (`Said.outcome`):
 - "exact": the message is only the figure ("45%.", "cero", "la mitad", "4 y medio",
@@ -18,7 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from nlu.number_words import ARTICLES, digits_value, number_at
+from nlu.figure_scan import COUNT_NOUNS, MONTHS, Found, scan, tokenize, words
+from nlu.number_words import ARTICLES, digits_value
 from nlu.text import fold
 
 # What the question asks for, from its unit: a percentage, a rate per N habitants, a score
@@ -28,49 +30,17 @@ Outcome = Literal["exact", "confirm", "ask", "none"]
 # Why a figure must be asked again: a count for a rate, a count for a percentage, a bound.
 Ask = Literal["rate", "percent", "exact"]
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+|[%/-]")
-# Ticket numbers and addresses are no figures ("CTI-2026-00015", "tic2@pasto.gov.co").
-# The look-behind starts a match only where a run starts, so a long run is scanned once.
-_CODES = re.compile(r"cti-\d{4}-\d+|(?<![\w.+-])[\w.+-]+@[\w.-]+")
-# Answers are short: a long message is read on its first 2.000 characters and 200 words.
-_MAX_CHARS = 2000
-_MAX_TOKENS = 200
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_MONTHS = _words(
-    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre "
-    "diciembre"
-)
-_YEAR_CUE = _words("ano anos en del vigencia corte desde durante periodo censo")
-_NAMING = _words(
-    "resolucion ley decreto articulo acuerdo numeral conpes circular norma version pregunta "
-    "opcion item radicado caso ticket solicitud codigo nit telefono celular cel whatsapp"
-)
-_ZERO = _words("ninguno ninguna ningun nadie")
-_ALL = _words("todas todos toda todo")
 # Words that make a figure a bound, not a value: "más del 50 %", "no llega al 40", "al menos 3".
-_BOUND = _words(
+_BOUND = words(
     "mas menos encima debajo llega llegamos alcanza alcanzamos superior inferior mayor menor "
     "maximo minimo supera superamos pasa pasamos"
 )
 # Hedges that contain a bound word but are not a bound: "más o menos 40", "más bien 40".
 _HEDGES = (("mas", "o", "menos"), ("mas", "bien"))
-_EXCEPT = _words("menos excepto salvo pero sino casi no")
-_FILLER = _words("el la las los lo son es fue seria de del un total hab habs")
-_THERE_WERE = _words("hubo hay hubieron tenemos tuvimos registramos tenemos existen")
-_ODD = _words("pico tantos tantas algo largos largas")
-_COUNT_NOUNS = _words(
-    "sedes colegios escuelas instituciones personas habitantes hogares familias estudiantes "
-    "ninos alumnos casos homicidios muertes muertos asesinatos hurtos robos empresas tramites "
-    "luminarias lamparas accesos conexiones usuarios afiliados desempleados ocupados "
-    "trabajadores viviendas afectados afectadas damnificados predios hectareas toneladas"
-)
-_THIRDS = frozenset({"tercio", "tercios", "tercera", "terceras"})
-_FOURTHS = frozenset({"cuarto", "cuartos", "cuarta", "cuartas"})
+_EXCEPT = words("menos excepto salvo pero sino casi no")
+_FILLER = words("el la las los lo son es fue seria de del un total hab habs")
+_THERE_WERE = words("hubo hay hubieron tenemos tuvimos registramos existen")
+_ODD = words("pico tantos tantas algo largos largas")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,137 +85,7 @@ def rate_base(unit: str) -> float | None:
     return digits_value(match.group(1)) if match else None
 
 
-@dataclass(slots=True)
-class _Figure:
-    value: float
-    start: int
-    end: int  # token index after the figure and its markers
-    percent: bool = False
-    rate: bool = False
-    count: bool = False
-    share: bool = False  # a fraction word ("la mitad"): value is a share of 1
-    exact_share: bool = True
-    zero: bool = False
-    every: bool = False
-
-
-def _tokens(text: str) -> list[str]:
-    folded = _CODES.sub(" ", fold(text[:_MAX_CHARS])).replace("%", " % ")
-    tokens = [m.group() for m in _TOKEN.finditer(folded)][:_MAX_TOKENS]
-    # A number that names something is no figure: "resolución 1117", "la pregunta 12".
-    return [
-        "#" if i > 0 and tokens[i - 1] in _NAMING and t[0].isdigit() else t
-        for i, t in enumerate(tokens)
-    ]
-
-
-def _marker(tokens: list[str], j: int) -> tuple[str, int] | None:
-    """A unit marker at tokens[j]: ("percent", after) for "%", "por ciento", "porciento";
-    ("rate", after) for "por cada 1.000", "por mil", "x cada cien mil", "/1000"."""
-    token = tokens[j]
-    if token == "%" or token == "porciento":
-        return "percent", j + 1
-    if token in ("por", "x") and j + 1 < len(tokens):
-        if tokens[j + 1] in ("ciento", "cien") and not (
-            j + 2 < len(tokens) and tokens[j + 2] == "mil"
-        ):
-            return "percent", j + 2
-        k = j + 2 if tokens[j + 1] == "cada" else j + 1
-        if k < len(tokens):
-            number = number_at(tokens, k)
-            if number is not None and number[0] in (100, 1_000, 10_000, 100_000):
-                return "rate", number[1]
-    if token == "/" and j + 1 < len(tokens):
-        number = number_at(tokens, j + 1)
-        if number is not None and number[0] in (1_000, 10_000, 100_000):
-            return "rate", number[1]
-    return None
-
-
-def _percent_follows(tokens: list[str], j: int) -> bool:
-    marker = _marker(tokens, j) if j < len(tokens) else None
-    return marker is not None and marker[0] == "percent"
-
-
-def _fraction_word(tokens: list[str], j: int) -> tuple[float, int, bool] | None:
-    """ "la mitad", "un tercio", "tres cuartos", "dos terceras partes" at tokens[j]:
-    (share, after, exact as a whole percentage)."""
-    if tokens[j] == "mitad":
-        return 0.5, j + 1, True
-    ahead = {"un": 1, "una": 1, "dos": 2, "tres": 3}.get(tokens[j])
-    if ahead is None or j + 1 >= len(tokens):
-        return None
-    after = j + 2
-    if after < len(tokens) and tokens[after] in ("parte", "partes"):
-        after += 1
-    if tokens[j + 1] in _THIRDS and ahead < 3:
-        return ahead / 3, after, False
-    if tokens[j + 1] in _FOURTHS:
-        return ahead / 4, after, True
-    return None
-
-
-def _is_date(tokens: list[str], start: int, end: int, value: float) -> bool:
-    """A day next to a month ("31 de diciembre") or a year after a cue ("en 2024")."""
-    near = tokens[max(0, start - 2) : start] + tokens[end : end + 2]
-    if any(t in _MONTHS for t in near) and value <= 31 and not _percent_follows(tokens, end):
-        return True
-    if value == int(value) and 1990 <= value <= 2040 and end == start + 1:
-        before = [t for t in tokens[max(0, start - 2) : start] if t != "el"]
-        return bool(before) and (before[-1] in _YEAR_CUE or before[-1] in _MONTHS)
-    return False
-
-
-def _scan(tokens: list[str], count_nouns: frozenset[str]) -> tuple[list[_Figure], set[int]]:
-    """The figures in the message and the token indexes they and their markers cover."""
-    figures: list[_Figure] = []
-    covered: set[int] = set()
-    j = 0
-    while j < len(tokens):
-        token = tokens[j]
-        found: _Figure | None = None
-        fraction = _fraction_word(tokens, j)
-        if fraction is not None:
-            found = _Figure(fraction[0], j, fraction[1], share=True, exact_share=fraction[2])
-        elif token in _ZERO:
-            found = _Figure(0.0, j, j + 1, zero=True)
-        elif token == "ni" and j + 1 < len(tokens) and tokens[j + 1] in ("uno", *ARTICLES):
-            found = _Figure(0.0, j, j + 2, zero=True)  # "ni una"
-        elif token in _ALL and (
-            token.endswith("s") or (j + 1 < len(tokens) and tokens[j + 1] in ("el", "la"))
-        ):
-            found = _Figure(1.0, j, j + 1, share=True, every=True)  # "todas", "toda la ..."
-        elif token == "medio" and _percent_follows(tokens, j + 1):
-            found = _Figure(0.5, j, j + 1)  # "medio por ciento"
-        else:
-            number = number_at(tokens, j)
-            if number is not None:
-                found = _Figure(number[0], j, number[1])
-        if found is None:
-            j += 1
-            continue
-        if not found.share and _is_date(tokens, found.start, found.end, found.value):
-            covered.update(range(found.start, found.end))
-            j = found.end
-            continue
-        end = found.end
-        if found.start > 0 and tokens[found.start - 1] in count_nouns:
-            found.count = True  # "homicidios: 3", "afectadas 1.500 personas"
-        if end < len(tokens) and tokens[end] in count_nouns:
-            found.count, end = True, end + 1
-        marker = _marker(tokens, end) if end < len(tokens) else None
-        if marker is not None:
-            found.percent = marker[0] == "percent"
-            found.rate = marker[0] == "rate"
-            end = marker[1]
-        found.end = end
-        covered.update(range(found.start, end))
-        figures.append(found)
-        j = end
-    return figures, covered
-
-
-def _share(tokens: list[str], figures: list[_Figure]) -> tuple[float, float] | None:
+def _share(tokens: list[str], figures: list[Found]) -> tuple[float, float] | None:
     """A part of a whole: "11 de 22", "11 sedes de las 22", "3 de cada 10", "11/22", or the
     whole first: "de 22 sedes tienen internet 11", "de las 22, 11 tienen"."""
     if len(figures) != 2 or any(f.share or f.zero or f.percent for f in figures):
@@ -266,7 +106,7 @@ def _share(tokens: list[str], figures: list[_Figure]) -> tuple[float, float] | N
     return None
 
 
-def _range(tokens: list[str], figures: list[_Figure]) -> tuple[float, float] | None:
+def _range(tokens: list[str], figures: list[Found]) -> tuple[float, float] | None:
     """ "entre 10 y 15", "de 10 a 15", "unos 3 o 4", "10-15", "10 a 15 %"."""
     if len(figures) != 2 or any(f.share or f.zero for f in figures):
         return None
@@ -283,12 +123,11 @@ def _range(tokens: list[str], figures: list[_Figure]) -> tuple[float, float] | N
 def _plain(tokens: list[str], covered: set[int], unit_words: frozenset[str]) -> bool:
     """Nothing but the figure, its unit and small words ("el 45 %", "son 12 conjuntos")."""
     return all(
-        i in covered or t in _FILLER or t in unit_words or t in _MONTHS
-        for i, t in enumerate(tokens)
-    ) and not any(t in _MONTHS for t in tokens)
+        i in covered or t in _FILLER or t in unit_words for i, t in enumerate(tokens)
+    ) and not any(t in MONTHS for t in tokens)
 
 
-def _a_count(figure: _Figure) -> bool:
+def _a_count(figure: Found) -> bool:
     """A count of things with no unit saying it is a rate or a percentage."""
     return figure.count and not (figure.rate or figure.percent)
 
@@ -299,13 +138,13 @@ def _as_percent(share: float) -> float:
 
 def read_figure(text: str, unit: str) -> Said:
     """What `text` says as a figure for a question whose unit is `unit`."""
-    tokens = _tokens(text)
+    tokens = tokenize(text)
     kind = asked(unit)
-    unit_words = frozenset(_tokens(unit))
-    count_nouns = _COUNT_NOUNS | {w for w in unit_words if len(w) > 3 and w not in ("cada",)}
+    unit_words = frozenset(tokenize(unit))
+    count_nouns = COUNT_NOUNS | {w for w in unit_words if len(w) > 3 and w not in ("cada",)}
     if kind == "percent":
-        count_nouns = _COUNT_NOUNS
-    figures, covered = _scan(tokens, count_nouns)
+        count_nouns = COUNT_NOUNS
+    figures, covered = scan(tokens, count_nouns)
     if len(figures) > 1:
         # "En 2024 fue el 45 %", "de todas las sedes, el 45 %": the year and the "all" are
         # context; the other figure is the answer.
@@ -353,7 +192,7 @@ def _none_of(tokens: list[str], count_nouns: frozenset[str], kind: Asked) -> Sai
     return NOTHING
 
 
-def _year(tokens: list[str], figure: _Figure) -> bool:
+def _year(tokens: list[str], figure: Found) -> bool:
     token = tokens[figure.start]
     return (
         figure.end == figure.start + 1
@@ -372,13 +211,13 @@ def _hedge_indexes(tokens: list[str]) -> set[int]:
     return found
 
 
-def _near(i: int, figures: list[_Figure]) -> bool:
+def _near(i: int, figures: list[Found]) -> bool:
     """A word close enough before a figure to bound it ("más del 50", "no llega al 40")."""
     return any(0 < f.start - i <= 3 for f in figures)
 
 
 def _one(
-    tokens: list[str], covered: set[int], figure: _Figure, kind: Asked, unit_words: frozenset[str]
+    tokens: list[str], covered: set[int], figure: Found, kind: Asked, unit_words: frozenset[str]
 ) -> Said:
     before = tokens[figure.start - 1] if figure.start > 0 else ""
     after = tokens[figure.end] if figure.end < len(tokens) else ""
@@ -402,10 +241,10 @@ def _one(
     if figure.rate and kind != "rate":
         return NOTHING
     exact = _plain(tokens, covered, unit_words) and before not in ARTICLES
-    return Said("exact" if exact else "confirm", value, with_unit=_with_unit(tokens, figure, kind))
+    return Said("exact" if exact else "confirm", value, with_unit=_with_unit(figure, kind))
 
 
-def _with_unit(tokens: list[str], figure: _Figure, kind: Asked) -> bool:
+def _with_unit(figure: Found, kind: Asked) -> bool:
     if kind == "percent":
         return figure.percent
     if kind == "rate":
