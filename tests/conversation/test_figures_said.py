@@ -68,3 +68,18 @@ async def test_a_hedging_no_se_does_not_hide_the_figure(engine, store):
     record = await state_of(store, chat)
     saved = await answers_of(store, record.state["assessment_id"])
     assert saved[SECOND].answer.value == 70
+
+
+async def test_a_bound_or_a_count_for_a_percentage_is_asked_again(engine, store):
+    chat = Chat(engine, "cota")
+    await chat.register()
+    await chat.send("a")
+    await chat.send("mas del 50%")
+    assert "necesito el número exacto en %" in chat.text
+    await chat.send("45 sedes")
+    assert "esta pregunta pide un porcentaje" in chat.text and "«11 de 22»" in chat.text
+    record = await state_of(store, chat)
+    assert record.state["current"] == SECOND
+    assert SECOND not in await answers_of(store, record.state["assessment_id"])
+    await chat.send("la mitad")
+    assert "✓ Guardado: 50 %" in chat.text
