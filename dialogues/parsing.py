@@ -2,8 +2,9 @@
 
 Accepted: the option's letter ("b", "B)", "la b", "opción b"), its number ("2", "opción 2"), its
 exact words (accents and case ignored), or for a figure a number written the Colombian way
-("80", "80 %", "12,5", "1.234"). Anything else is not an answer here; the dialogue then weighs
-intents against a reading of the words (`bot.conversation.reading`, `nlu.answers`).
+("80", "80 %", "12,5", "1.234", "45%.") or only the figure in words ("cero", "la mitad",
+"dos mil quinientos", see `nlu.figures`). Anything else is not an answer here; the dialogue
+then weighs intents against a reading of the words (`bot.conversation.reading`, `nlu.answers`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import string
 from dataclasses import dataclass
 
 from dialogues.questionnaire import Question
+from nlu.figures import read_figure
 from nlu.text import fold_answer as fold
 
 LETTERS = string.ascii_lowercase
@@ -35,7 +37,11 @@ _CHOICE = re.compile(r"(?:(?:la|el)\s+)?(?:opcion\s+|respuesta\s+)?([a-z]|\d{1,2
 
 def parse_number(text: str) -> float | None:
     """'80', '80 %', '12,5', '1.234', '1.234,5' -> float; None if it is not just a number."""
-    folded = fold(text).replace(" ", "").removesuffix("%").removesuffix("porciento")
+    # Trailing punctuation is how a sentence ends, not part of the figure ("45%.", "12,5 ,");
+    # spaces go only before the unit ("10 40" is two numbers, not 1040).
+    folded = fold(text).rstrip(".,;:! ")
+    for unit in ("%", "por ciento", "porciento"):
+        folded = folded.removesuffix(unit).rstrip()
     if not re.fullmatch(r"-?[\d.,]+", folded) or not re.search(r"\d", folded):
         return None
     if "," in folded and "." in folded:
@@ -60,6 +66,10 @@ def parse_answer(question: Question, text: str) -> Understood | None:
         return None
     if question.figure is not None:
         value = parse_number(text)
+        if value is None:
+            # Only the figure, said in words or with its unit: "cero", "la mitad", "4 y medio".
+            said = read_figure(text, question.figure.unit)
+            value = said.value if said.outcome == "exact" else None
         return Understood(value) if value is not None else None
     options = question.options or ()
     match = _CHOICE.fullmatch(folded)

@@ -9,20 +9,25 @@ A pure function over the question, the text and the NLU parse, so the policy is 
    are the answer when the match is at least as confident as the intent the classifier saw:
    "no se hace seguimiento" is option a, not "no sé";
 4. otherwise a recognised intent is acted on (the question is shown again afterwards);
-5. a plausible option, or one figure in a sentence, is confirmed with the user before saving;
-6. anything else is unclear, and the dialogue offers choices instead of guessing.
+5. a plausible option, or one figure in a sentence (also after a hedging «no sé», or derived
+   from a range or a share: `nlu.figures`), is confirmed with the user before saving;
+6. a figure that must not be stored as said (a count for a rate or a percentage, a bound such
+   as «más del 50 %») is asked for again ("ask");
+7. anything else is unclear, and the dialogue offers choices instead of guessing.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.scoring import Answer
-from dialogues.parsing import parse_answer, parse_number
+from dialogues.parsing import parse_answer
 from dialogues.questionnaire import Question
 from nlu.answers import interpret_answer
 from nlu.base import FALLBACK, Parse
+from nlu.figures import Ask, Basis, read_figure
 from nlu.rules import rule_intent
 
 # Free words are saved without asking only above this similarity (0..1) and clearly ahead of the
@@ -33,7 +38,13 @@ CONFIRM_MIN = 0.2
 _YES_NO = frozenset({"afirmar", "negar"})
 _WEAK = _YES_NO | {"saludo", "agradecer", "despedida", "fuera_de_alcance"}
 
-Action = Literal["answer", "confirm", "intent", "unclear"]
+# On a figure question, a figure said is confirmed unless the classifier is at least this sure
+# of another request, or the message asks something.
+FIGURE_OVER_INTENT = 0.8
+_FIGURE_OVER = _WEAK | {"no_sabe"}
+_QUESTION_MARK = re.compile(r"[?¿]")
+
+Action = Literal["answer", "confirm", "ask", "intent", "unclear"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +52,8 @@ class Reading:
     action: Action
     answer: Answer | None = None  # for "answer" and "confirm"
     intent: str | None = None  # for "intent"
+    basis: Basis | None = None  # for "confirm": the range or share a figure was derived from
+    ask: Ask | None = None  # for "ask": what to ask for instead of saving the figure said
 
 
 def _intent(parse: Parse | None) -> tuple[str | None, float]:
@@ -49,14 +62,23 @@ def _intent(parse: Parse | None) -> tuple[str | None, float]:
     return parse["intent"]["name"], float(parse["intent"]["confidence"])
 
 
-def _one_figure(parse: Parse | None, text: str) -> float | None:
-    """The single number in a sentence ("somos como 45 %" -> 45.0); None if none or several."""
-    if parse is not None:
-        found = {e["value"] for e in parse["entities"] if e["entity"] == "number"}
-        if len(found) == 1:
-            return float(found.pop())
+def _figure(unit: str, text: str, intent: str | None, confidence: float) -> Reading | None:
+    """A figure said in other words: confirmed or asked again, never saved from here.
+
+    It outweighs a «no sé» that only hedges it ("no sé exactamente, unos 70"), a guess the
+    classifier is not sure of ("en 2023 la tasa fue 18,7" is no request for results), and any
+    guess when it comes with the question's own unit ("sacamos 71,8 puntos"); not a question.
+    """
+    if _QUESTION_MARK.search(text):
         return None
-    return parse_number(text)
+    said = read_figure(text, unit)
+    if not (intent in _FIGURE_OVER or confidence < FIGURE_OVER_INTENT or said.with_unit):
+        return None
+    if said.outcome == "ask":
+        return Reading("ask", ask=said.ask)
+    if said.value is not None:
+        return Reading("confirm", Answer("figure", value=said.value), basis=said.basis)
+    return None
 
 
 def read_reply(question: Question, text: str, parse: Parse | None) -> Reading:
@@ -91,10 +113,10 @@ def read_reply(question: Question, text: str, parse: Parse | None) -> Reading:
                 return Reading("intent", intent=intent)
             if match.confidence >= CONFIRM_MIN:
                 return Reading("confirm", chosen)
-    elif question.figure is not None and (intent is None or intent in _WEAK):
-        figure = _one_figure(parse, text)
+    elif question.figure is not None:
+        figure = _figure(question.figure.unit, text, intent, confidence)
         if figure is not None:
-            return Reading("confirm", Answer("figure", value=figure))
+            return figure
     if intent is not None:
         return Reading("intent", intent=intent)
     return Reading("unclear")

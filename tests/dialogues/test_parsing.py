@@ -57,9 +57,32 @@ def test_numbers_colombian_style(text, value):
     assert parse_answer(PCT, text) == Understood(value)
 
 
-@pytest.mark.parametrize("text", ["ochenta", "80 y algo", "1,2,3", "a", "", "%"])
+@pytest.mark.parametrize("text", ["ochenta", "80 y algo", "1,2,3", "a", "", "%", "10 40"])
 def test_not_a_number(text):
     assert parse_number(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("45%.", 45.0),
+        ("45 %,", 45.0),
+        ("80 por ciento", 80.0),
+        ("ochenta", 80.0),
+        ("cero", 0.0),
+        ("la mitad", 50.0),
+        ("medio por ciento", 0.5),
+        ("4 y medio", 4.5),
+    ],
+)
+def test_a_figure_said_plainly_is_a_strict_answer(text, value):
+    """By email nothing is guessed: only a message that is the figure and nothing else."""
+    assert parse_answer(PCT, text) == Understood(value)
+
+
+@pytest.mark.parametrize("text", ["como el 80", "11 de 22", "entre 10 y 15", "45 sedes"])
+def test_a_figure_to_confirm_is_no_strict_answer(text):
+    assert parse_answer(PCT, text) is None
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,17 @@ from dialogues import navigation as nav
 from dialogues.commands import parse_command
 from dialogues.parsing import letter
 from dialogues.questionnaire import Question
+from nlu.figures import rate_base
 
 MAX_BUTTON_LABEL = 60
+# A figure derived from what was said is confirmed naming what it came from (nlu.figures).
+_CONFIRM = {"range": "q.confirm_range", "share": "q.confirm_share"}
+# A figure that must not be stored as said: what to ask for instead.
+_ASK = {
+    "rate": "q.figure_ask_rate",
+    "percent": "q.figure_ask_percent",
+    "exact": "q.figure_ask_exact",
+}
 
 
 def describe(turn: Turn, question: Question, answer: Answer) -> str:
@@ -188,11 +197,20 @@ async def handle_question(turn: Turn) -> Next:
             assert reading.answer is not None
             state.pending = Pending(question_id=question.id, answer=reading.answer.dump())
             state.flow = "confirm_answer"
+            basis = reading.basis
             turn.say(
-                "q.confirm_guess",
+                _CONFIRM[basis.kind] if basis else "q.confirm_guess",
                 options=turn.options((YES, "label.yes"), (NO, "label.no")),
                 answer=describe(turn, question, reading.answer),
+                first=basis.first if basis else None,
+                second=basis.second if basis else None,
             )
+            return None
+        case "ask":
+            figure = question.figure
+            assert reading.ask is not None
+            unit = figure.unit if figure else ""
+            turn.say(_ASK[reading.ask], unit=unit, per=rate_base(unit))
             return None
         case "intent":
             return await _question_intent(turn, question, reading.intent or "")
@@ -254,6 +272,8 @@ async def answer(turn: Turn, question: Question, given: Answer, *, overwrite: bo
     try:
         item_score(question, given)
     except InvalidAnswer:
+        # The question stays open for the corrected figure, also after a confirmation.
+        turn.state.flow, turn.state.current, turn.state.pending = "question", question.id, None
         figure = question.figure
         turn.say(
             "q.out_of_range",
@@ -320,7 +340,12 @@ async def handle_pending(turn: Turn) -> Next:
         return await answer(turn, question, given, overwrite=state.flow == "confirm_overwrite")
     if turn.said_no() or turn.intent == "cancelar":
         state.pending = None
-        turn.say("q.kept" if state.flow == "confirm_overwrite" else "q.guess_rejected")
+        if state.flow == "confirm_overwrite":
+            turn.say("q.kept")
+        elif question.figure is not None:
+            turn.say("q.figure_rejected", unit=question.figure.unit)
+        else:
+            turn.say("q.guess_rejected")
         if state.flow == "confirm_answer":
             await show_question(turn, question)
             return None
