@@ -8,8 +8,8 @@ out-of-office, delivery reports, mailing lists: RFC 3834 `Auto-Submitted`, `Prec
 no usable sender. The assistant never answers a robot, so two robots never talk forever.
 
 What remains is the new text of the message: the plain part (or the HTML one as text, `html`),
-without the quoted conversation or the signature (`quotes`) and without a salutation paragraph
-before the request (`greeting`), plus its attachments and threading headers.
+without the quoted conversation or the signature (`quotes`), plus its attachments and threading
+headers; `request` is that text without a salutation paragraph before it (`greeting`).
 Every parser here is linear in its input, and its input is bounded first: a body is cut at
 `MAX_BODY_CHARS` (HTML at `html.MAX_HTML_CHARS`) before the quote is looked for, so a megabyte of
 blank lines costs milliseconds; escape sequences and control characters never get through.
@@ -68,6 +68,12 @@ class InboundMail:
     # Whether our border server vouched for the From: domain (Authentication-Results); true
     # when no check is configured.
     authenticated: bool = True
+
+    @property
+    def request(self) -> str:
+        """What the conversation reads: the text without the salutation paragraphs before it
+        (a staff reply is relayed as written, greeting included)."""
+        return skip_salutation(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +215,7 @@ def body_text(message: EmailMessage) -> str:
         return ""
     if part.get_content_type() == "text/html":
         content = html_to_text(content)
-    return skip_salutation(strip_reply(printable(content[:MAX_BODY_CHARS])))
+    return strip_reply(printable(content[:MAX_BODY_CHARS]))
 
 
 def attachments(message: EmailMessage, max_files: int = 10) -> tuple[Attachment, ...]:

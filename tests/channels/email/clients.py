@@ -13,7 +13,7 @@ from pathlib import Path
 from string import Template
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CLIENTS = ("gmail", "outlook", "owa", "apple")
+CLIENTS = ("gmail", "outlook", "owa", "apple", "outlook2003")
 _uids = itertools.count(1000)
 
 
@@ -51,6 +51,13 @@ def reply(
         references=references,
         answer=answer,
         answer_html="<br>".join(html.escape(line) for line in answer.splitlines()),
+        # Outlook 2003's Word editor: one paragraph per line, an empty one between paragraphs.
+        answer_paragraphs="\n".join(
+            "<p class=MsoNormal><font size=2 color=navy face=Arial><span style='font-size:"
+            f"10.0pt;font-family:Arial;color:navy'>{html.escape(line) or '<o:p>&nbsp;</o:p>'}"
+            "<o:p></o:p></span></font></p>"
+            for line in answer.splitlines()
+        ),
         quote_prefixed="\n".join(("> " + line).rstrip() for line in quoted),
         quote_plain="\n".join(quoted),
         quote_html="".join(f"<div>{html.escape(line) or '<br>'}</div>" for line in quoted),

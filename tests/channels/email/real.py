@@ -44,7 +44,7 @@ def raw(name: str) -> bytes:
 
 def outcome(read: Reader, name: str) -> str:
     mail = read(raw(name), US)
-    text = getattr(mail, "text", None)
+    text = getattr(mail, "request", getattr(mail, "text", None))
     if text is None:
         return f"robot: {getattr(mail, 'reason', '?')}"
     return str(text)

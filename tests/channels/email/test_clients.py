@@ -132,6 +132,30 @@ async def test_an_official_registers_and_answers_from_her_mail_client(
         assert len(smtp.recorder.received) == len(ana.inbox())
 
 
+@pytest.mark.parametrize("client", ["outlook2003", "gmail"])
+async def test_a_greeting_paragraph_before_each_answer_hides_none_of_them(
+    client, database_url, imap, folder, nlu
+):
+    """Officials open each mail with a salutation on its own paragraph (36 of 256 real
+    replies): the conversation reads what follows, also from Outlook 2003's HTML-only mail
+    (read as empty before: its `<head>` holds self-closing `<o:SmartTagType/>` tags)."""
+    async with SmtpServer() as smtp:
+        ana = Writer(client, imap, smtp, folder, f"Ana Pérez <{ANA}>")
+        async with running(email_config(database_url, smtp, imap, folder), nlu):
+            assert "responda este mensaje" in await ana.say("Buenos días, quiero el diagnóstico")
+            greetings = ("Buenos días,", "Cordial saludo.", "Hola Asistente", "Buenas tardes,")
+            steps = ("Hola, soy yo", "Acepto", "alcaldía", "pasto", "sí", "Ana Pérez")
+            for n, line in enumerate(steps):
+                text = await ana.say(f"{greetings[n % len(greetings)]}\n\n{line}")
+                assert "¡Hola!" not in text, (line, text)
+            text = await ana.say("Buenos días,\n\nSecretaria TIC")
+            assert "Nombre: Ana Pérez" in text and "Cargo: Secretaria TIC" in text, text
+            text = await ana.say("Cordial saludo.\n\nSí")
+            assert "Personas · Educación" in text
+            text = await ana.say("Buenos días,\n\n1) b\n2) 40\n\nCordialmente,\nAna Pérez")
+            assert "✓ b)" in text and "✓ 40 %" in text, text
+
+
 class LoopLag:
     """The longest the event loop went without running a 10 ms ticker: how long every other
     chat would have waited."""

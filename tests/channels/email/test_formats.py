@@ -51,7 +51,7 @@ def text_of(body: str, *, html: bool = False, **headers: str) -> str:
     message.set_content(body, subtype="html" if html else "plain")
     got = read(message.as_bytes(), US)
     assert isinstance(got, InboundMail), got
-    return got.text
+    return got.request  # what the conversation reads
 
 
 @pytest.mark.parametrize(
