@@ -53,6 +53,9 @@ _READ_BACK = re.compile(r"^\s*•\s*\d{1,2}\)\s|^\s*esto es lo que entendí de s
 _QUESTION = re.compile(r"^\s*(\d{1,2})\)\s.*\(pregunta \d{1,3}\)\s*$")
 _TEMPLATE_INTRO = re.compile(r"por ejemplo:\s*$", re.IGNORECASE)
 _TEMPLATE_ITEM = re.compile(r"^\s*(\d{1,2})\)\s*(.*)$")
+# Our lines under a question: its options, the unit of a figure, the help; and what ends a block.
+_OURS = re.compile(r"^\s*(?:[a-z]\)\s|escriba la cifra en |ayuda:)", re.IGNORECASE)
+_BLOCK_END = re.compile(r"^\s*(?:responda arriba de este mensaje|otras opciones:)", re.IGNORECASE)
 _QUOTED = re.compile(r"^\s*>")
 
 _PROBE_LINES = 400
@@ -138,24 +141,36 @@ def _below(lines: list[str]) -> list[str]:
     return kept
 
 
-def _template_answers(lines: list[str]) -> list[str]:
-    """The items filled in inside our template, quoted without marks (Outlook, OWA)."""
+def _unmarked_answers(lines: list[str]) -> list[str]:
+    """Answers typed inside our block quoted without marks (Outlook, Outlook on the web): in
+    the template's «N)» lines, or under a question, where every line but ours (an option, the
+    figure's unit, the help) is the official's. Only the newest quoted block is read."""
     found: list[str] = []
-    inside = False
-    for line in lines:
-        text = _unquote(line)
-        if _TEMPLATE_INTRO.search(text):
-            inside, found = True, []
+    item: int | None = None
+    answered: set[int] = set()
+    template = False
+    for i, line in enumerate(lines[1:], 1):
+        text = _unquote(line).strip()
+        if not text:
             continue
-        if not inside:
+        if (item is not None or template) and _boundary(lines, i) is not None:
+            break  # an older mail quoted below ours
+        if template:
+            filled = _TEMPLATE_ITEM.match(text)
+            if filled is None:
+                break
+            if filled.group(2).strip():
+                found.append(f"{filled.group(1)}) {filled.group(2).strip()}")
             continue
-        item = _TEMPLATE_ITEM.match(text)
-        if item is None:
-            if text.strip():
-                inside = False
+        if _TEMPLATE_INTRO.search(text) or _BLOCK_END.match(text):
+            template, item = bool(_TEMPLATE_INTRO.search(text)), None
             continue
-        if item.group(2).strip():
-            found.append(f"{item.group(1)}) {item.group(2).strip()}")
+        question = _QUESTION.match(text)
+        if question:
+            item = int(question.group(1))
+        elif item is not None and not _OURS.match(text):
+            found.append(text if item in answered else f"{item}) {text}")
+            answered.add(item)
     return found
 
 
@@ -189,5 +204,5 @@ def strip_reply(text: str) -> str:
         return top
     below = _below(lines[start:]) if kind == "attribution" else []
     if not any(line.strip() for line in below):
-        below = _template_answers(lines[start:])
+        below = _unmarked_answers(lines[start:])
     return "\n\n".join(p for p in (top, "\n".join(below).strip()) if p)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import itertools
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
@@ -31,12 +32,14 @@ def reply(
     answer: str,
     *,
     quote_lines: int = 40,
+    edit: Callable[[list[str]], list[str]] = list,
 ) -> bytes:
     """`sender` ("Name <address>") answers `answering` from `client`, its References and
-    In-Reply-To pointing at our Message-ID as real clients set them."""
+    In-Reply-To pointing at our Message-ID as real clients set them; `edit` changes the quoted
+    lines as the official does who types her answers inside the quote."""
     ours = str(answering["Message-ID"])
     references = " ".join([*str(answering.get("References", "")).split(), ours])
-    quoted = _plain(answering).splitlines()[:quote_lines]
+    quoted = edit(_plain(answering).splitlines()[:quote_lines])
     subject = str(answering["Subject"])
     address = getaddresses([sender])[0][1]
     filled = Template((FIXTURES / f"{client}.eml").read_text()).substitute(

@@ -151,6 +151,16 @@ def test_answers_written_inside_the_quoted_template_are_read() -> None:
         f"Para: Ana Pérez\nAsunto: Autodiagnóstico\n\n{filled}"
     )
     assert text_of(outlook) == "1) b\n2) 45"
+    # Or under each question, where only the options, the unit and the help are ours.
+    under = []
+    for line in BLOCK.splitlines():
+        under.append(line.strip())  # Outlook's plain part loses our indentation
+        if line.startswith("   Ayuda: cuente"):
+            under.append("b")
+        if line.startswith("   Ayuda: sedes"):
+            under += ["45%.", "según el censo de sedes"]
+    outlook = outlook.replace(filled, "\n".join(under))
+    assert text_of(outlook) == "1) b\n2) 45%.\nsegún el censo de sedes"
     # The empty template, quoted, is no answer.
     assert text_of(f"Gracias\n\n{ATTRIBUTION}\n{quoted()}") == "Gracias"
 
