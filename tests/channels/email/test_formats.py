@@ -110,6 +110,17 @@ def text_of(body: str, *, html: bool = False, **headers: str) -> str:
             f"Asunto: Autodiagnóstico\n\n{BLOCK}",
         ),
         ("roundcube", f"El 2026-12-05 10:00, Asistente CTI escribió:\n{quoted()}"),
+        # Hotmail / Outlook.com put the date first: found by mail-parser-reply's patterns.
+        (
+            "hotmail",
+            f"Date: Sat, 5 Dec 2026 10:00:00 -0500\nSubject: Autodiagnóstico\nFrom: {US}\n"
+            f"To: ana.perez@pasto.gov.co\n\n{BLOCK}",
+        ),
+        (
+            "hotmail spanish",
+            f"Fecha: Sat, 5 Dec 2026 10:00:00 -0500\nAsunto: Autodiagnóstico\nDe: {US}\n"
+            f"Para: ana.perez@pasto.gov.co\n\n{BLOCK}",
+        ),
     ],
 )
 def test_each_client_s_quote_is_left_out(client: str, below: str) -> None:
