@@ -77,6 +77,17 @@ def _blank_lines(tree: HtmlElement) -> None:
             block.tail = tail
 
 
+def _flatten_tables(tree: HtmlElement) -> None:
+    """A table row is one line, its cells side by side: people type no tables, signatures and
+    layouts use them, and the table layout costs several times the rest."""
+    for element in tree.iter("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption"):
+        if element.tag in ("td", "th"):
+            element.tag = "span"
+            element.tail = " " + (element.tail or "")
+        else:
+            element.tag = "div"
+
+
 def _tree(html: str) -> HtmlElement | None:
     text = _DECLARATION.sub("", html[:MAX_HTML_CHARS].strip(), count=1)
     if not text:
@@ -97,6 +108,7 @@ def html_to_text(html: str) -> str:
         _cut_after(ends[0])
     for quote in tree.xpath("|".join(_QUOTES)):
         quote.drop_tree()  # its tail stays: text typed below a quote is new
+    _flatten_tables(tree)
     _blank_lines(tree)
     try:
         text = Inscriptis(tree, _CONFIG).get_text()

@@ -133,7 +133,9 @@ def _below(lines: list[str]) -> list[str]:
             filled = _TEMPLATE_ITEM.match(quoted) if template else None
             if filled and filled.group(2).strip():
                 kept.append(f"{filled.group(1)}) {filled.group(2).strip()}")
-            template = template or bool(_TEMPLATE_INTRO.search(quoted))
+            elif quoted.strip() and not filled:
+                # The template's lines end at the first other line.
+                template = bool(_TEMPLATE_INTRO.search(quoted))
             continue
         kept.append(_numbered(line, item if item not in answered else None))
         if item is not None:
