@@ -1,5 +1,7 @@
-"""The HTML part of a mail as the text its author typed: parsed by libxml2 (lxml), the quoted
-conversation pruned from the tree, the rest laid out as text by inscriptis.
+"""The HTML part of a mail as a plain-text client would show it: parsed by libxml2 (lxml), laid
+out as text by inscriptis, quotes marked with «> » and a separator line where Outlook's quoted
+mail starts, so that `quotes.strip_reply` reads HTML and plain mail alike (answers typed between
+quoted questions included).
 
     html_to_text(html) -> str
 
@@ -8,9 +10,9 @@ holds self-closing Office tags (`<o:SmartTagType/>`) that it never saw closed. A
 recovers from such markup the way browsers do. libxml2 parses in linear time and caps the tree's
 depth (256) and its input is cut at `MAX_HTML_CHARS` first.
 
-Left out: scripts, styles, the head, and what each client wraps its quote in (below); a
-paragraph is one line, as Outlook shows its `MsoNormal` paragraphs, and an empty one
-(`<div><br></div>`, `<p>&nbsp;</p>`) is the blank line between paragraphs.
+Left out: scripts, styles and the head. A paragraph is one line, as Outlook shows its
+`MsoNormal` paragraphs, and an empty one (`<div><br></div>`, `<p>&nbsp;</p>`) is the blank line
+between paragraphs.
 """
 
 from __future__ import annotations
@@ -27,21 +29,21 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
 MAX_HTML_CHARS = 256 * 1024  # HTML is verbose; what anyone types is far shorter
 
-# Containers whose whole content is the quoted mail (or its attribution): Gmail, Apple Mail and
-# Thunderbird's `<blockquote type="cite">`, Thunderbird's attribution line, Yahoo's quote.
+# Quoted mail: Gmail, Apple Mail and Thunderbird's `<blockquote>`, Yahoo's container (no
+# blockquote in it). Laid out as a plain-text client shows a quote: each line after «> ».
 _QUOTES = (
-    "//blockquote",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' gmail_quote ')]",
-    "//*[contains(@class, 'moz-cite-prefix')]",
-    "//*[contains(@class, 'yahoo_quoted')]",
+    "(//blockquote | //*[contains(@class, 'yahoo_quoted')])"
+    "[not(ancestor::blockquote) and not(ancestor::*[contains(@class, 'yahoo_quoted')])]"
 )
-# Markers after which nothing is new text: Outlook on the web (`appendonsend`, the header block
-# `divRplyFwdMsg`, prefixed `x_` once quoted again), Outlook for Mac (`OLK_SRC_BODY_SECTION`),
-# Zimbra (`<hr id="zwchr">`), Hotmail (`<hr id="stopSpelling">`).
-_ENDS = "|".join(
+# Where the quoted mail starts with no container around it: Outlook on the web (`appendonsend`,
+# the header block `divRplyFwdMsg`, prefixed `x_` once quoted again), Outlook for Mac
+# (`OLK_SRC_BODY_SECTION`), Zimbra (`<hr id="zwchr">`), Hotmail (`<hr id="stopSpelling">`).
+# A separator line goes there, as these clients write in their plain part.
+_STARTS = "|".join(
     f"//*[contains(@id, '{mark}')]"
     for mark in ("appendonsend", "divRplyFwdMsg", "OLK_SRC_BODY_SECTION", "zwchr", "stopSpelling")
 )
+SEPARATOR = "_" * 32
 _INLINE = frozenset({"span", "font", "b", "i", "u", "o:p", "p", "br"})
 # lxml refuses a str that declares its encoding: the mail's charset was applied already.
 _DECLARATION = re.compile(r"^<\?xml[^>]{0,200}\?>")
@@ -50,19 +52,33 @@ _PARSER = HTMLParser(remove_comments=True, remove_pis=True, no_network=True, rec
 _PROFILE = dict(STRICT_CSS_PROFILE)
 for _tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "figure"):
     _PROFILE[_tag] = Layout(display=Display.block)
-_PROFILE["blockquote"] = Layout(display=Display.none)
 _CONFIG = ParserConfig(css=_PROFILE, display_links=False, display_images=False)
+_QUOTE_PROFILE = dict(_PROFILE)
+_QUOTE_PROFILE["blockquote"] = Layout(display=Display.block)
+_QUOTE_CONFIG = ParserConfig(css=_QUOTE_PROFILE, display_links=False, display_images=False)
 
 
-def _cut_after(element: HtmlElement) -> None:
-    """Remove `element` and everything after it in document order."""
-    node, parent = element, element.getparent()
-    while parent is not None:
-        for sibling in list(node.itersiblings()):
-            parent.remove(sibling)  # with its tail: the text after it
-        if node is element:
-            parent.remove(node)
-        node, parent = parent, parent.getparent()
+def _mark_quotes(tree: HtmlElement) -> None:
+    """Each outermost quote becomes its text with every line after «> ». Inner quotes are laid
+    out with their outer one, so each part of the mail is laid out at most twice."""
+    for quote in tree.xpath(_QUOTES):
+        parent = quote.getparent()
+        if parent is None:
+            continue
+        tail, quote.tail = quote.tail, None
+        text = Inscriptis(quote, _QUOTE_CONFIG).get_text().strip("\n")
+        marked = quote.makeelement("pre", {})
+        marked.text = "\n".join(f"> {line}".rstrip() for line in text.splitlines()) + "\n"
+        marked.tail = tail
+        parent.replace(quote, marked)
+
+
+def _mark_start(tree: HtmlElement) -> None:
+    starts = tree.xpath(_STARTS)
+    if starts and starts[0].getparent() is not None:
+        separator = starts[0].makeelement("div", {})
+        separator.text = SEPARATOR
+        starts[0].addprevious(separator)
 
 
 def _blank_lines(tree: HtmlElement) -> None:
@@ -99,17 +115,15 @@ def _tree(html: str) -> HtmlElement | None:
 
 
 def html_to_text(html: str) -> str:
-    """The text of an HTML mail without its quoted conversation. Linear in the input."""
+    """The text of an HTML mail, its quotes marked as a plain-text client marks them (which
+    `quotes.strip_reply` then leaves out). Linear in the input."""
     tree = _tree(html)
     if tree is None:
         return ""
-    ends = tree.xpath(_ENDS)
-    if ends:
-        _cut_after(ends[0])
-    for quote in tree.xpath("|".join(_QUOTES)):
-        quote.drop_tree()  # its tail stays: text typed below a quote is new
     _flatten_tables(tree)
     _blank_lines(tree)
+    _mark_start(tree)
+    _mark_quotes(tree)
     try:
         text = Inscriptis(tree, _CONFIG).get_text()
     except RecursionError:  # a tree deeper than libxml2's cap never comes from a mail client

@@ -117,7 +117,7 @@ def _below(lines: list[str]) -> list[str]:
     first = next((i for i, n in enumerate(lines[:3]) if _REPLY_END.search(n)), 0)
     for i, line in enumerate(lines[first + 1 :], first + 1):
         if not line or line.isspace():
-            if kept and kept[-1]:
+            if kept and kept[-1] and item is None:  # answers in our block go one per line
                 kept.append("")
             continue
         kind = _boundary(lines, i)

@@ -5,6 +5,7 @@ are those of the real mail in `fixtures/real/` and of each client's own output."
 
 from __future__ import annotations
 
+import html
 from email.message import EmailMessage
 
 import pytest
@@ -174,6 +175,32 @@ def test_answers_written_inside_the_quoted_template_are_read() -> None:
     assert text_of(outlook) == "1) b\n2) 45%.\nsegún el censo de sedes"
     # The empty template, quoted, is no answer.
     assert text_of(f"Gracias\n\n{ATTRIBUTION}\n{quoted()}") == "Gracias"
+
+
+def html_lines(text: str) -> str:
+    return "".join(f"<div>{html.escape(line) or '<br>'}</div>" for line in text.splitlines())
+
+
+def test_html_only_answers_between_quoted_questions_and_in_the_template_are_read() -> None:
+    """Gmail splits its quote where the official types under a question; Outlook on the web
+    quotes after its `divRplyFwdMsg` header block, with no container."""
+    first, rest = BLOCK.split("\n\n2) ", 1)
+    gmail = (
+        '<div dir="ltr"><br></div><div class="gmail_quote"><div dir="ltr" class="gmail_attr">'
+        f"El sáb, 5 dic 2026 a las 10:00, Asistente CTI &lt;{US}&gt; escribió:<br></div>"
+        f'<blockquote class="gmail_quote">{html_lines(first)}</blockquote><div>b</div>'
+        f'<blockquote class="gmail_quote">{html_lines("2) " + rest)}</blockquote>'
+        "<div>40</div></div>"
+    )
+    assert text_of(gmail, html=True) == "1) b\n2) 40"
+    filled = BLOCK.replace("1)\n2)", "1) b\n2) 45")
+    owa = (
+        '<div><br></div><div id="appendonsend"></div><hr style="display:inline-block">'
+        f'<div id="divRplyFwdMsg"><b>De:</b> Asistente CTI &lt;{US}&gt;<br>'
+        "<b>Enviado:</b> sábado, 5 de diciembre de 2026 10:00<br><b>Para:</b> Ana Pérez<br>"
+        f"<b>Asunto:</b> Autodiagnóstico</div><div>{html_lines(filled)}</div>"
+    )
+    assert text_of(owa, html=True) == "1) b\n2) 45"
 
 
 @pytest.mark.parametrize(
