@@ -153,7 +153,7 @@ def _unmarked_answers(lines: list[str]) -> list[str]:
     template = False
     for i, line in enumerate(lines[1:], 1):
         text = _unquote(line).strip()
-        if not text:
+        if not text or _READ_BACK.match(text):
             continue
         if (item is not None or template) and _boundary(lines, i) is not None:
             break  # an older mail quoted below ours
@@ -204,7 +204,11 @@ def strip_reply(text: str) -> str:
     start, kind = boundary
     if kind == "signature":
         return top
-    below = _below(lines[start:]) if kind == "attribution" else []
+    quote = lines[start:]
+    # Some clients (Yahoo's plain part) quote under the attribution without marks: our block
+    # there is read as Outlook's is, never as text typed below a quote.
+    marked = kind == "attribution" and not any(_QUESTION.match(line) for line in quote)
+    below = _below(quote) if marked else []
     if not any(line.strip() for line in below):
-        below = _unmarked_answers(lines[start:])
+        below = _unmarked_answers(quote)
     return "\n\n".join(p for p in (top, "\n".join(below).strip()) if p)

@@ -173,6 +173,14 @@ def test_answers_written_inside_the_quoted_template_are_read() -> None:
             under += ["45%.", "según el censo de sedes"]
     outlook = outlook.replace(filled, "\n".join(under))
     assert text_of(outlook) == "1) b\n2) 45%.\nsegún el censo de sedes"
+    # Yahoo's plain part quotes without marks under its attribution: the same reading, and
+    # none of our lines (a question, its options, a read-back) is taken as typed.
+    yahoo = (
+        f"En sábado, 5 de diciembre de 2026, 10:00:00 a. m. COT, Asistente CTI <{US}> "
+        "escribió:\n\nEsto es lo que entendí de su mensaje:\n• 1) ✓ a) Ninguna\n\n"
+    )
+    assert text_of(yahoo + "\n".join(under)) == "1) b\n2) 45%.\nsegún el censo de sedes"
+    assert text_of(yahoo + BLOCK) == ""
     # The empty template, quoted, is no answer.
     assert text_of(f"Gracias\n\n{ATTRIBUTION}\n{quoted()}") == "Gracias"
 
