@@ -120,11 +120,11 @@ def html_to_text(html: str) -> str:
     tree = _tree(html)
     if tree is None:
         return ""
-    _flatten_tables(tree)
-    _blank_lines(tree)
-    _mark_start(tree)
-    _mark_quotes(tree)
     try:
+        _flatten_tables(tree)
+        _blank_lines(tree)
+        _mark_start(tree)
+        _mark_quotes(tree)
         text = Inscriptis(tree, _CONFIG).get_text()
     except RecursionError:  # a tree deeper than libxml2's cap never comes from a mail client
         return ""
