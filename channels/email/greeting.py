@@ -5,8 +5,8 @@
 People open a mail with «Buenos días,» or «Cordial saludo.» and a blank line, then write what
 they want. The conversation reads the first paragraph of a mail (the rest is a farewell, a
 signature or a quote), so 36 of 256 real replies were greeted back and their request dropped.
-Leading paragraphs that hold only a salutation, with at most a name or the addressee, are left
-out; a mail that is nothing but a salutation stays as it is.
+Leading paragraphs and lines that hold only a salutation, with at most a name or the addressee,
+are left out; a mail that is nothing but a salutation stays as it is.
 """
 
 from __future__ import annotations
@@ -56,10 +56,18 @@ def is_salutation(paragraph: str) -> bool:
 
 
 def skip_salutation(text: str) -> str:
+    """The text from the first paragraph, then the first line, that is more than a salutation.
+    Lines count too: Outlook writes each paragraph as one line, with no blank line between."""
     paragraphs = re.split(r"\n[ \t]*\n", text, maxsplit=_MAX_WORDS)
     start = 0
     while start < len(paragraphs) - 1 and is_salutation(paragraphs[start]):
         start += 1
-    if start == 0 or not any(p.strip() for p in paragraphs[start:]):
+    rest = "\n\n".join(paragraphs[start:]).strip()
+    if not rest:
         return text
-    return "\n\n".join(paragraphs[start:]).strip()
+    lines = rest.split("\n", _MAX_WORDS)
+    first = 0
+    while first < len(lines) - 1 and is_salutation(lines[first]):
+        first += 1
+    kept = "\n".join(lines[first:]).strip()
+    return kept or rest

@@ -226,6 +226,9 @@ def test_a_salutation_paragraph_never_hides_the_request(greeting: str) -> None:
     assert text_of(body).startswith("Quiero saber hasta cuándo hay plazo.")
     html = f"<p>{greeting}</p><p>&nbsp;</p><p>Quiero saber hasta cuándo hay plazo.</p>"
     assert text_of(html, html=True).startswith("Quiero saber hasta cuándo hay plazo.")
+    # Outlook: one paragraph per line, often no empty one after the salutation.
+    html = f"<p class=MsoNormal>{greeting}</p><p class=MsoNormal>Quiero saber el plazo.</p>"
+    assert text_of(html, html=True) == "Quiero saber el plazo."
 
 
 @pytest.mark.parametrize(
