@@ -9,7 +9,7 @@ no usable sender. The assistant never answers a robot, so two robots never talk 
 
 What remains is the new text of the message: the plain part (or the HTML one as text, `html`),
 without the quoted conversation or the signature (`quotes`), plus its attachments and threading
-headers; `request` is that text without a salutation paragraph before it (`greeting`).
+headers; `request` is that text without a salutation before the request (`greeting`).
 Every parser here is linear in its input, and its input is bounded first: a body is cut at
 `MAX_BODY_CHARS` (HTML at `html.MAX_HTML_CHARS`) before the quote is looked for, so a megabyte of
 blank lines costs milliseconds; escape sequences and control characters never get through.
@@ -71,8 +71,8 @@ class InboundMail:
 
     @property
     def request(self) -> str:
-        """What the conversation reads: the text without the salutation paragraphs before it
-        (a staff reply is relayed as written, greeting included)."""
+        """What the conversation reads: the text without the salutation paragraphs or lines
+        before it (a staff reply is relayed as written, greeting included)."""
         return skip_salutation(self.text)
 
 
@@ -178,7 +178,7 @@ def robot(message: EmailMessage, our_address: str) -> Rejected | None:
         return Rejected("bounce", "daemon sender")
     if "X-Failed-Recipients" in message:
         return Rejected("bounce", "X-Failed-Recipients")
-    subject = " ".join(str(message.get("Subject", "")).split())
+    subject = " ".join(_header(message, "Subject", MAX_SUBJECT_CHARS).split())
     if _BOUNCE_SUBJECT.match(subject):
         return Rejected("bounce", "subject")
     auto = str(message.get("Auto-Submitted", "no")).strip().lower()
