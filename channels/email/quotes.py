@@ -203,7 +203,19 @@ def strip_reply(text: str) -> str:
         return top
     start, kind = boundary
     if kind == "signature":
-        return top
+        # A phone's signature goes first («Obtener Outlook para Android», «Enviado desde mi
+        # iPhone»): the quote that follows it may hold the answers.
+        following = next(
+            (
+                j
+                for j in range(start + 1, min(start + 12, len(lines)))
+                if _QUOTED.match(lines[j]) or _boundary(lines, j) in ("hard", "attribution")
+            ),
+            None,
+        )
+        if following is None:
+            return top
+        start, kind = following, _boundary(lines, following) or "attribution"
     quote = lines[start:]
     # Some clients (Yahoo's plain part) quote under the attribution without marks: our block
     # there is read as Outlook's is, never as text typed below a quote.

@@ -181,6 +181,21 @@ def test_answers_written_inside_the_quoted_template_are_read() -> None:
     )
     assert text_of(yahoo + "\n".join(under)) == "1) b\n2) 45%.\nsegún el censo de sedes"
     assert text_of(yahoo + BLOCK) == ""
+    # Phones put their signature above the quote.
+    mobile = (
+        "Obtener Outlook para Android<https://aka.ms/AAb9ysg>\n"
+        f"________________________________\nFrom: Asistente CTI <{US}>\n"
+        f"Sent: Saturday, December 5, 2026 10:00:00 AM\nTo: Ana Pérez\n\n{filled}"
+    )
+    assert text_of(mobile) == "1) b\n2) 45"
+    iphone = [f"> {line}".rstrip() for line in BLOCK.splitlines()]
+    iphone.insert(
+        iphone.index("> 2) ¿Qué porcentaje de sedes educativas tiene internet? (pregunta 2)"), "b"
+    )
+    iphone.append("45")
+    body = f"Enviado desde mi iPhone\n\n> {ATTRIBUTION}\n>\n" + "\n".join(iphone)
+    assert text_of(body) == "1) b\n2) 45"
+    assert text_of("Enviado desde mi iPhone") == ""
     # The empty template, quoted, is no answer.
     assert text_of(f"Gracias\n\n{ATTRIBUTION}\n{quoted()}") == "Gracias"
 
