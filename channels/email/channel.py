@@ -68,7 +68,7 @@ class EmailChannel:
             IncomingMessage(
                 ConversationKey("email", mail.sender),
                 mail.message_id,
-                text=mail.text,
+                text=mail.request,
                 attachments=mail.attachments,
                 subject=mail.subject,
                 references=mail.references,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import itertools
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
@@ -13,7 +14,7 @@ from pathlib import Path
 from string import Template
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CLIENTS = ("gmail", "outlook", "owa", "apple")
+CLIENTS = ("gmail", "outlook", "owa", "apple", "outlook2003")
 _uids = itertools.count(1000)
 
 
@@ -31,12 +32,14 @@ def reply(
     answer: str,
     *,
     quote_lines: int = 40,
+    edit: Callable[[list[str]], list[str]] = list,
 ) -> bytes:
     """`sender` ("Name <address>") answers `answering` from `client`, its References and
-    In-Reply-To pointing at our Message-ID as real clients set them."""
+    In-Reply-To pointing at our Message-ID as real clients set them; `edit` changes the quoted
+    lines as the official does who types her answers inside the quote."""
     ours = str(answering["Message-ID"])
     references = " ".join([*str(answering.get("References", "")).split(), ours])
-    quoted = _plain(answering).splitlines()[:quote_lines]
+    quoted = edit(_plain(answering).splitlines()[:quote_lines])
     subject = str(answering["Subject"])
     address = getaddresses([sender])[0][1]
     filled = Template((FIXTURES / f"{client}.eml").read_text()).substitute(
@@ -51,6 +54,13 @@ def reply(
         references=references,
         answer=answer,
         answer_html="<br>".join(html.escape(line) for line in answer.splitlines()),
+        # Outlook 2003's Word editor: one paragraph per line, an empty one between paragraphs.
+        answer_paragraphs="\n".join(
+            "<p class=MsoNormal><font size=2 color=navy face=Arial><span style='font-size:"
+            f"10.0pt;font-family:Arial;color:navy'>{html.escape(line) or '<o:p>&nbsp;</o:p>'}"
+            "<o:p></o:p></span></font></p>"
+            for line in answer.splitlines()
+        ),
         quote_prefixed="\n".join(("> " + line).rstrip() for line in quoted),
         quote_plain="\n".join(quoted),
         quote_html="".join(f"<div>{html.escape(line) or '<br>'}</div>" for line in quoted),

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from typing import Any
 
 import pytest
 
@@ -82,7 +83,7 @@ class Writer:
     def inbox(self) -> list[EmailMessage]:
         return [r.message for r in to(self.smtp, self.address)]
 
-    async def write(self, text: str) -> None:
+    async def write(self, text: str, **quoting: Any) -> None:
         if self.last is None:
             first = EmailMessage()
             first["From"], first["To"], first["Subject"] = self.who, US, "Autodiagnóstico"
@@ -90,12 +91,12 @@ class Writer:
             first.set_content(text)
             raw = first.as_bytes()
         else:
-            raw = reply(self.client, self.who, US, self.last, text)
+            raw = reply(self.client, self.who, US, self.last, text, **quoting)
         await self.imap.deliver(raw, self.folder)
 
-    async def say(self, text: str) -> str:
+    async def say(self, text: str, **quoting: Any) -> str:
         before = len(self.inbox())
-        await self.write(text)
+        await self.write(text, **quoting)
         await until(lambda: len(self.inbox()) > before, f"the reply to {text!r}")
         self.last = self.inbox()[before]
         return text_of(self.last)
@@ -130,6 +131,76 @@ async def test_an_official_registers_and_answers_from_her_mail_client(
             assert understood == ["• 1) ✓ b) Está en formulación", "• 2) ✓ 40 %"], text
             assert "Avance del diagnóstico: 2 de " in text  # two answers stored, no more
         assert len(smtp.recorder.received) == len(ana.inbox())
+
+
+@pytest.mark.parametrize("client", ["outlook2003", "gmail"])
+async def test_a_greeting_paragraph_before_each_answer_hides_none_of_them(
+    client, database_url, imap, folder, nlu
+):
+    """Officials open each mail with a salutation on its own paragraph (36 of 256 real
+    replies): the conversation reads what follows, also from Outlook 2003's HTML-only mail
+    (read as empty before: its `<head>` holds self-closing `<o:SmartTagType/>` tags)."""
+    async with SmtpServer() as smtp:
+        ana = Writer(client, imap, smtp, folder, f"Ana Pérez <{ANA}>")
+        async with running(email_config(database_url, smtp, imap, folder), nlu):
+            assert "responda este mensaje" in await ana.say("Buenos días, quiero el diagnóstico")
+            greetings = ("Buenos días,", "Cordial saludo.", "Hola Asistente", "Buenas tardes,")
+            steps = ("Hola, soy yo", "Acepto", "alcaldía", "pasto", "sí", "Ana Pérez")
+            for n, line in enumerate(steps):
+                text = await ana.say(f"{greetings[n % len(greetings)]}\n\n{line}")
+                assert "¡Hola!" not in text, (line, text)
+            text = await ana.say("Buenos días,\n\nSecretaria TIC")
+            assert "Nombre: Ana Pérez" in text and "Cargo: Secretaria TIC" in text, text
+            text = await ana.say("Cordial saludo.\n\nSí")
+            assert "Personas · Educación" in text
+            text = await ana.say("Buenos días,\n\n1) b\n2) 40\n\nCordialmente,\nAna Pérez")
+            assert "✓ b)" in text and "✓ 40 %" in text, text
+
+
+def in_template(lines: list[str]) -> list[str]:
+    """The official fills in our «Por ejemplo: 1) 2)» lines inside the quote."""
+    at = next(i for i, line in enumerate(lines) if line.rstrip().endswith("Por ejemplo:"))
+    answers = {"1)": "1) b", "2)": "2) 40"}
+    return [answers.get(line.strip(), line) if i > at else line for i, line in enumerate(lines)]
+
+
+def under_questions(lines: list[str]) -> list[str]:
+    """The official types each answer on the line below its quoted question."""
+    edited: list[str] = []
+    for line in lines:
+        edited.append(line)
+        if re.match(r"^\s*1\) .*\(pregunta \d+\)", line):
+            edited.append("b")
+        elif re.match(r"^\s*2\) .*\(pregunta \d+\)", line):
+            edited.append("40")
+    return edited
+
+
+@pytest.mark.parametrize(
+    "client,edit",
+    [
+        ("outlook", in_template),
+        ("outlook", under_questions),
+        ("gmail", in_template),
+        ("gmail", under_questions),
+    ],
+)
+async def test_answers_typed_inside_the_quoted_block_are_read(
+    client, edit, database_url, imap, folder, nlu
+):
+    """Nothing above the quote: the answers are in it, in our template's lines or below each
+    question (Outlook quotes without marks, Gmail with «>»)."""
+    async with SmtpServer() as smtp:
+        ana = Writer(client, imap, smtp, folder, f"Ana Pérez <{ANA}>")
+        async with running(email_config(database_url, smtp, imap, folder), nlu):
+            await ana.say("Buenos días, quiero el diagnóstico")
+            await ana.say("Hola, soy yo")
+            for line in ("Acepto", "alcaldía", "pasto", "sí", "Ana Pérez", "Secretaria TIC"):
+                await ana.say(line)
+            assert "Personas · Educación" in await ana.say("Sí")
+            text = await ana.say("", edit=edit, quote_lines=400)
+            understood = text.replace("\r\n", "\n").split("\n\n", 1)[0].splitlines()[1:]
+            assert understood == ["• 1) ✓ b) Está en formulación", "• 2) ✓ 40 %"], text
 
 
 class LoopLag:
