@@ -41,6 +41,17 @@ CODE, EMAIL_CODE = "code", "email-code"
 BLANKED_WHEN_SENT = (CODE, EMAIL_CODE)
 
 
+def code_message_id(conversation_id: int | None, fresh_id: str) -> str:
+    """A code mail's Message-ID names the conversation that asked for it, so erasing that
+    conversation finds it even when it went to an address that never became anyone's;
+    `fresh_id` is a new "<unique@domain>"."""
+    return f"<{CODE}-{conversation_id}-{fresh_id.strip('<>')}>"
+
+
+def code_id_prefix(conversation_id: int) -> str:
+    return f"<{CODE}-{conversation_id}-"
+
+
 def _attachments_json(attachments: tuple[Attachment, ...]) -> list[dict[str, str]]:
     return [
         {
