@@ -46,6 +46,10 @@ def _iso(value: datetime | None) -> str | None:
 
 
 class PrivacyTx(PeopleTx):
+    # Set once a person's data was deleted: the store then empties SQLite's write-ahead log
+    # after the commit, which still holds the deleted rows' old pages (see `SqlStore`).
+    erased: bool = False
+
     async def personal_export(self, contact_id: int) -> dict[str, Any] | None:
         """Every stored row that is about the contact, JSON-ready (times in ISO 8601, UTC);
         None for an unknown contact. The entity's answers given by others are not theirs."""
@@ -197,6 +201,7 @@ class PrivacyTx(PeopleTx):
             mine = and_(outbox.c.channel == row.channel, outbox.c.recipient == row.address)
             await self._run(delete(outbox).where(or_(codes, mine)))
         await super().delete_conversation(conversation_id)
+        self.erased = True
 
     async def _forget_tickets(self, contact_id: int, personal: set[str]) -> None:
         """The request stays (it is the entity's), but not what in it points at the person:
