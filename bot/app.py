@@ -347,7 +347,24 @@ def build_services(app: App, *, stdin: TextIO = sys.stdin) -> dict[str, Service]
     channels = frozenset(channel for name, channel in workers.items() if name in services)
     services.update(reminder_services(app, channels))
     services.update(ticket_services(app, frozenset(services)))
+    services.update(retention_services(app, channels))
     return services
+
+
+def retention_services(app: App, channels: frozenset[str]) -> dict[str, Service]:
+    """The outbox's retention, where a delivery worker sends (and so marks messages sent)."""
+    from bot.retention import OutboxRetention
+
+    if not channels:
+        return {}
+    outbox = app.config.channels.email.outbox
+    retention = OutboxRetention(
+        app.store,
+        timedelta(days=outbox.retain_days),
+        check_seconds=outbox.retain_check_seconds,
+        clock=app.engine.clock,
+    )
+    return {"outbox-retention": retention}
 
 
 def ticket_services(app: App, running: frozenset[str]) -> dict[str, Service]:

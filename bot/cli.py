@@ -13,6 +13,8 @@ import click
 
 from bot.config import Config, ConfigError, load_config
 
+OWNER_ONLY = 0o077  # the umask of every `cti` command
+
 
 def fail(message: str) -> NoReturn:
     """Print one clear line on stderr and exit with status 2 (no traceback)."""
@@ -22,6 +24,9 @@ def fail(message: str) -> NoReturn:
 
 @click.group(help="Asistente CTI: autodiagnóstico del Modelo de Madurez de MinTIC.")
 def main() -> None:
+    # What this process creates is its owner's alone (Ley 1581): the SQLite database and its
+    # journal, reports, exports, the NLU cache, Rasa's log. 0077 also leaves folders 0700.
+    os.umask(OWNER_ONLY)
     # CTI_LOG_LEVEL=INFO shows each message handled. No personal data or secret at any level:
     # every line is redacted (bot.logging_setup), with the secrets the environment holds.
     from bot.config import ENV_KEYS

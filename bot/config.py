@@ -104,6 +104,10 @@ class OutboxConfig(_Section):
     backoff_max_seconds: float = Field(default=3600.0, gt=0)
     lease_seconds: float = Field(default=300.0, gt=0)  # longer than any SMTP conversation
     idle_seconds: float = Field(default=5.0, gt=0)  # how often to look when nobody wakes it
+    # Sent (or failed) messages keep their text this many days, then only the delivery record
+    # (address, Message-ID, status, times: rate limits and never sending twice need them).
+    retain_days: int = Field(default=30, ge=1)
+    retain_check_seconds: float = Field(default=3600.0, gt=0)
 
 
 class AuthenticationConfig(_Section):

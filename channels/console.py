@@ -1,6 +1,7 @@
 """The console channel: `cti chat`. Interactive in a terminal; one message per line otherwise.
 
-Options are shown as a numbered list; typing the number or the option's label chooses it. In a
+Options are shown as a numbered list; typing the number or the option's label chooses it, from
+the latest replies only (an answer without options leaves nothing to choose by number). In a
 question, letters and numbers belong to the question's own options, so the engine reads them.
 Files (report, chart) are written to a folder and their paths printed.
 """
@@ -85,8 +86,9 @@ class Console:
         replies = await self.engine.handle(message)
         for reply in replies:
             print(render(reply, self.files_dir), file=self.out, end="\n\n", flush=True)
-            if reply.options:
-                self.options = reply.options
+        # A typed number picks from what is on screen now: the last replies' options, or none.
+        # Keeping an older list would turn «1» after «no acepto» into the consent it declined.
+        self.options = next((r.options for r in reversed(replies) if r.options), ())
         return replies
 
     async def run_script(self, lines: TextIO) -> None:

@@ -396,6 +396,10 @@ class Tx(Protocol):
 
     async def outbox_failed(self, outbox_id: int, error: str) -> None: ...
 
+    async def expire_outbox(self, before: datetime, limit: int) -> int:
+        """Blank the text (subject, bodies, parts, attachments) of up to `limit` messages sent,
+        or failed, before `before`; how many. Address, Message-ID and status stay."""
+
     async def outbox_recent(
         self,
         recipient: str,

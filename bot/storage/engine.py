@@ -154,6 +154,9 @@ def _configure_sqlite(engine: Engine) -> None:
         for pragma in (
             "synchronous=FULL",
             "foreign_keys=ON",
+            # Deleted rows are overwritten, not left in free pages: an erased person's data must
+            # not stay readable in the file (Debian builds default to it; others do not).
+            "secure_delete=ON",
             f"busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}",
         ):
             cursor.execute(f"PRAGMA {pragma}")

@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from bot.contract import (
     Attachment,
@@ -39,6 +39,17 @@ SCRUBBED_WHEN_SENT = (ERASURE, EMAIL_CHANGED)
 # mailbox (its text goes; the address stays, to count what was sent to it).
 CODE, EMAIL_CODE = "code", "email-code"
 BLANKED_WHEN_SENT = (CODE, EMAIL_CODE)
+
+
+def code_message_id(conversation_id: int | None, fresh_id: str) -> str:
+    """A code mail's Message-ID names the conversation that asked for it, so erasing that
+    conversation finds it even when it went to an address that never became anyone's;
+    `fresh_id` is a new "<unique@domain>"."""
+    return f"<{CODE}-{conversation_id}-{fresh_id.strip('<>')}>"
+
+
+def code_id_prefix(conversation_id: int) -> str:
+    return f"<{CODE}-{conversation_id}-"
 
 
 def _attachments_json(attachments: tuple[Attachment, ...]) -> list[dict[str, str]]:
@@ -201,6 +212,37 @@ class OutboxTx(TxBase):
             .where(outbox.c.id == outbox_id, outbox.c.kind.in_(BLANKED_WHEN_SENT))
             .values(body_text="", body_html=None)
         )
+
+    async def expire_outbox(self, before: datetime, limit: int) -> int:
+        old = or_(
+            and_(outbox.c.status == SENT, outbox.c.sent_at < before),
+            and_(outbox.c.status == FAILED, outbox.c.created_at < before),
+        )
+        holding = or_(outbox.c.body_text != "", outbox.c.body_html.is_not(None))
+        rows = (
+            await self._run(
+                select(outbox.c.id, outbox.c.parts)
+                .where(old, holding)
+                .order_by(outbox.c.id)
+                .limit(limit)
+            )
+        ).all()
+        blank: dict[str, Any] = {
+            "subject": "",
+            "body_text": "",
+            "body_html": None,
+            "attachments": [],
+        }
+        # A notice (parts) stays a notice and an email an email, only empty.
+        notices = [row_id for row_id, parts in rows if parts is not None]
+        emails = [row_id for row_id, parts in rows if parts is None]
+        if notices:
+            await self._run(
+                update(outbox).where(outbox.c.id.in_(notices)).values(**blank, parts=[])
+            )
+        if emails:
+            await self._run(update(outbox).where(outbox.c.id.in_(emails)).values(**blank))
+        return len(rows)
 
     async def outbox_recent(
         self,

@@ -3,6 +3,7 @@ person (export) and erasing them everywhere they appear."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,14 +19,27 @@ from bot.storage.base import (
     contacts,
     conversations,
     outbox,
+    ticket_events,
     tickets,
 )
 from bot.storage.membership import MembershipTx, rate_key
 from bot.storage.models import ReminderScheduleRow
-from bot.storage.outbox import EMAIL_CHANGED
+from bot.storage.outbox import BLANKED_WHEN_SENT, EMAIL_CHANGED, PENDING, code_id_prefix
 from bot.storage.people import PeopleTx
 
 _reminders = ReminderScheduleRow.__table__
+# Ticket events whose body is the person's request (kept, scrubbed like the ticket itself), and
+# those whose body is what staff wrote to the person (it may greet them, quote their phone).
+_REQUEST_EVENTS = ("created", "merged")
+_REPLY_EVENTS = ("staff_reply", "relayed")
+
+
+def scrub(text: str, personal: Iterable[str]) -> str:
+    """`text` without the given values (a name, addresses, contact means) and with any other
+    email address or phone-like number masked."""
+    for value in sorted({v for v in personal if v.strip()}, key=len, reverse=True):
+        text = text.replace(value, "***")
+    return redact(text)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -33,6 +47,10 @@ def _iso(value: datetime | None) -> str | None:
 
 
 class PrivacyTx(PeopleTx, MembershipTx):
+    # Set once a person's data was deleted: the store then empties SQLite's write-ahead log
+    # after the commit, which still holds the deleted rows' old pages (see `SqlStore`).
+    erased: bool = False
+
     async def personal_export(self, contact_id: int) -> dict[str, Any] | None:
         """Every stored row that is about the contact, JSON-ready (times in ISO 8601, UTC);
         None for an unknown contact. The entity's answers given by others are not theirs."""
@@ -168,19 +186,39 @@ class PrivacyTx(PeopleTx, MembershipTx):
             await self.delete_conversation(conversation_id)
         return ids
 
-    async def erase_contact(self, contact_id: int, at: datetime) -> None:
-        """Beyond the contract: the person's tickets lose their contact means, their
-        conversations on every channel are deleted with what the outbox holds for them, and
-        emails to their address (queued or sent) are deleted unless another contact shares it.
-        Queue any farewell email after this call. Erasing an unknown contact does nothing."""
-        contact = await self.contact(contact_id)
-        if contact is None:
-            return
-        # The request stays (it is the entity's), but not what in it points at the person.
-        own = await self._run(
-            select(tickets.c.id, tickets.c.description).where(tickets.c.contact_id == contact_id)
+    async def delete_conversation(self, conversation_id: int) -> None:
+        """Beyond the row: what the outbox holds for its address, and the code mails asked for
+        in it (`code_message_id`), which may be to an address that never became anyone's."""
+        row = await self._one(
+            select(conversations.c.channel, conversations.c.address).where(
+                conversations.c.id == conversation_id
+            )
         )
-        for ticket_id, description in own.all():
+        if row is not None:
+            codes = and_(
+                outbox.c.kind.in_(BLANKED_WHEN_SENT),
+                outbox.c.message_id.startswith(code_id_prefix(conversation_id), autoescape=True),
+            )
+            mine = and_(outbox.c.channel == row.channel, outbox.c.recipient == row.address)
+            await self._run(delete(outbox).where(or_(codes, mine)))
+        await super().delete_conversation(conversation_id)
+        self.erased = True
+
+    async def _forget_tickets(self, contact_id: int, personal: set[str]) -> None:
+        """The request stays (it is the entity's), but not what in it points at the person:
+        its contact means and the person's words lose names, addresses and phone numbers, what
+        staff wrote to them goes, and the mails about it to the mailbox are blanked once sent
+        (deleted if still queued: the follow-up tells the mailbox of the request)."""
+        own = (
+            await self._run(
+                select(tickets.c.id, tickets.c.description, tickets.c.contact_means).where(
+                    tickets.c.contact_id == contact_id
+                )
+            )
+        ).all()
+        personal |= {means for _, _, means in own}
+        ids = [ticket_id for ticket_id, _, _ in own]
+        for ticket_id, description, _ in own:
             await self._run(
                 update(tickets)
                 .where(tickets.c.id == ticket_id)
@@ -188,9 +226,62 @@ class PrivacyTx(PeopleTx, MembershipTx):
                     contact_id=None,
                     contact_means="",
                     address="",
-                    description=redact(description).replace(contact.name, "***"),
+                    description=scrub(description, personal),
                 )
             )
+        if not ids:
+            return
+        thread = ticket_events.c.ticket_id.in_(ids)
+        requests = await self._run(
+            select(ticket_events.c.id, ticket_events.c.body).where(
+                thread, ticket_events.c.kind.in_(_REQUEST_EVENTS)
+            )
+        )
+        for event_id, body in requests.all():
+            await self._run(
+                update(ticket_events)
+                .where(ticket_events.c.id == event_id)
+                .values(body=scrub(body, personal))
+            )
+        await self._run(
+            update(ticket_events)
+            .where(thread, ticket_events.c.kind.in_(_REPLY_EVENTS))
+            .values(body="")
+        )
+        await self._run(
+            update(ticket_events)
+            .where(thread, ticket_events.c.author.in_(personal))
+            .values(author="")
+        )
+        mails = select(ticket_events.c.message_id).where(
+            thread, ticket_events.c.message_id.is_not(None)
+        )
+        routed = select(tickets.c.routed_message_id).where(
+            tickets.c.id.in_(ids), tickets.c.routed_message_id.is_not(None)
+        )
+        about = or_(outbox.c.message_id.in_(mails), outbox.c.message_id.in_(routed))
+        await self._run(delete(outbox).where(about, outbox.c.status == PENDING))
+        await self._run(
+            update(outbox).where(about).values(body_text="", body_html=None, attachments=[])
+        )
+
+    async def erase_contact(self, contact_id: int, at: datetime) -> None:
+        """Beyond the contract: the person's tickets lose what points at them (see
+        `_forget_tickets`), their conversations on every channel are deleted with what the
+        outbox holds for them and the code mails asked for there, and emails to their address
+        (queued or sent) are deleted unless another contact shares it. Queue any farewell email
+        after this call. Erasing an unknown contact does nothing."""
+        contact = await self.contact(contact_id)
+        if contact is None:
+            return
+        # Chat ids and mail addresses; a console's name ("local") is no one's and a common word.
+        addresses = await self._run(
+            select(conversations.c.address).where(
+                conversations.c.contact_id == contact_id, conversations.c.channel != "console"
+            )
+        )
+        personal = {contact.name, contact.email, *addresses.scalars()}
+        await self._forget_tickets(contact_id, personal)
         for table in (answers, answer_history, assessment_events):
             await self._run(
                 update(table).where(table.c.contact_id == contact_id).values(contact_id=None)

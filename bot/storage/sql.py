@@ -37,6 +37,11 @@ from bot.territory import Gazetteer
 
 __all__ = ["SqlStore", "SqlTx", "StorageError", "open_store"]
 
+# After an erasure on a SQLite file: copy the log into the database (whose deleted rows are
+# overwritten: `secure_delete`) and truncate it, so the old pages leave the disk now rather
+# than at some later checkpoint.
+WIPE_WAL = "PRAGMA wal_checkpoint(TRUNCATE)"
+
 
 class SqlTx(PrivacyTx, AssessmentsTx, OutboxTx, AnalyticsTx, RemindersTx, TicketsTx):
     """One open transaction; see `bot.storage.api.Tx`."""
@@ -94,14 +99,22 @@ class SqlStore:
                 late.close()
             raise
         try:
+            tx = SqlTx(InlineConnection(conn))
             try:
-                yield SqlTx(InlineConnection(conn))
+                yield tx
             except BaseException:
                 with suppress(Exception):
                     conn.rollback()
                 raise
             with storage_errors("commit"):
                 conn.commit()
+            if tx.erased:
+                # Outside any transaction, on the driver's own (autocommit) connection, and in
+                # a thread: the checkpoint waits (busy timeout) for other processes' readers.
+                raw = conn.connection.dbapi_connection
+                assert raw is not None
+                with suppress(Exception):  # best effort: a later checkpoint does it anyway
+                    await asyncio.to_thread(lambda: raw.cursor().execute(WIPE_WAL).fetchall())
         finally:
             with storage_errors("close"):
                 conn.close()

@@ -392,7 +392,7 @@ class TelegramChannel:
                 self._retry(lambda: bot.send_message(chat.id, text), chat_id=chat.id)
             )
         await self._quietly(self._retry(lambda: bot.leave_chat(chat.id)))
-        log.info("telegram: left %s %s", chat.type, chat.id)
+        log.info("telegram: left %s chat %s", chat.type, chat.id)  # "chat <id>": masked
 
     # --- calling the Bot API -----------------------------------------------------------------
 

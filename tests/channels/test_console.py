@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 import os
 import pty
 import subprocess
@@ -9,11 +11,52 @@ import sys
 from pathlib import Path
 
 import yaml
+from sqlalchemy import func, select
 
 from bot.config import PROJECT_ROOT
+from bot.contract import ConversationKey, IncomingMessage
+from bot.storage.base import consents
+from channels.console import Console
+from tests.conversation.conftest import backend, engine, interpreter, static  # noqa: F401
 
 CTI = Path(sys.executable).parent / "cti"
 TEXTS = yaml.safe_load((PROJECT_ROOT / "data" / "templates" / "console.yml").read_text("utf-8"))
+NOTICE = "Ley 1581"
+
+
+async def _consents(store) -> int:
+    async with store.engine.connect() as conn:
+        return int((await conn.execute(select(func.count()).select_from(consents))).scalar_one())
+
+
+async def test_a_number_typed_after_declining_is_not_consent(engine, store, tmp_path):  # noqa: F811
+    """«1» picks from the options on screen now; after «no acepto» there are none, so it is
+    free text (the notice again), not the «Acepto» button of the reply before."""
+    out = io.StringIO()
+    ids = itertools.count(1)
+    console = Console(engine, "decline", tmp_path, lambda k, **_: k, out, lambda: f"c{next(ids)}")
+    notice = await console.send("hola")
+    assert any(NOTICE in r.text for r in notice) and console.options
+    assert [o.label for o in console.options][:2] == ["Acepto", "No acepto"]
+    declined = await console.send("no acepto")
+    assert "No guardamos ningún dato" in declined[-1].text and console.options == ()
+    again = await console.send("1")
+    assert any(NOTICE in r.text for r in again)  # asked again, nothing recorded
+    assert await _consents(store) == 0
+    assert "autorización quedó registrada" not in out.getvalue()
+    await console.send("1")  # now «1» is «Acepto» on screen: an explicit choice
+    assert await _consents(store) == 1
+
+
+async def test_the_engine_takes_a_typed_number_for_no_consent_on_any_channel(engine, store):  # noqa: F811
+    """Email and Telegram send a typed «1» as text (a button press comes as its option): before
+    consent, text is consent only when it says «acepto»."""
+    for channel in ("email", "telegram", "console"):
+        key = ConversationKey(channel, f"numero-{channel}@x.co" if channel == "email" else "77")
+        for n, text in enumerate(("hola", "no acepto", "1")):
+            message = IncomingMessage(key, f"{channel}{n}", text=text, proven=True)
+            await engine.handle(message)
+    assert await _consents(store) == 0
 
 
 def test_an_interactive_session_greets_and_says_goodbye_in_the_catalogs_words(tmp_path: Path):

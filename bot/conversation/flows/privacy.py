@@ -22,7 +22,7 @@ from bot.conversation.codes import CODE_MINUTES, MAX_TRIES, code_allowed, issue,
 from bot.conversation.registry import Flow, Next, NotMine, goto
 from bot.conversation.state import Rectify
 from bot.conversation.turn import NO, YES, Turn
-from bot.storage.outbox import EMAIL_CHANGED, EMAIL_CODE
+from bot.storage.outbox import EMAIL_CHANGED, EMAIL_CODE, code_message_id
 from dialogues.contact_fields import clean_email, clean_name, clean_role
 from dialogues.parsing import fold
 from nlu.rules import rule_intent
@@ -231,7 +231,9 @@ async def _send_code(turn: Turn, fix: Rectify) -> Next:
                 channel=turn.msg.key.channel,
                 mailbox=turn.deps.mailbox,
             ),
-            message_id=turn.deps.new_email_id(),
+            # Named after this conversation: erasing it takes the mail to an address never
+            # confirmed (see `code_message_id`).
+            message_id=code_message_id(turn.conversation_id, turn.deps.new_email_id()),
             kind=EMAIL_CODE,  # its text is blanked once sent
         ),
         turn.now,
