@@ -39,6 +39,8 @@ SCRUBBED_WHEN_SENT = (ERASURE, EMAIL_CHANGED)
 # mailbox (its text goes; the address stays, to count what was sent to it).
 CODE, EMAIL_CODE = "code", "email-code"
 BLANKED_WHEN_SENT = (CODE, EMAIL_CODE)
+# Code mails' Message-IDs start "<code-<conversation id>-" (bot.conversation.mailcode).
+CODE_MAIL_PREFIX = "code-"
 
 
 def _attachments_json(attachments: tuple[Attachment, ...]) -> list[dict[str, str]]:

@@ -343,6 +343,7 @@ FLOWS = (
         handle=handle_question,
         reprompt=reprompt,
         resumable=True,
+        needs="answer",
     ),
     Flow(
         "confirm_answer",
@@ -351,5 +352,6 @@ FLOWS = (
         handle=handle_pending,
         reprompt=reprompt,
         interruptions=ANYWHERE,
+        needs="answer",
     ),
 )

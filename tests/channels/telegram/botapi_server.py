@@ -108,6 +108,9 @@ class BotApiServer(Methods):
         self.file_paths: dict[str, str] = {}  # file id -> its path under base_file_url
         self.descriptions: dict[str, str] = {}  # language code ("" for all) -> text
         self.short_descriptions: dict[str, str] = {}
+        # Not Telegram: the store of the engine the bot runs on, where the mail it sends (a
+        # registration code) waits; the people of a test read their mail there.
+        self.outbox_store: Any = None
         self.webhook: Webhook | None = None
         self.allowed_updates: list[str] = []
         self.webhook_retry_delay, self.webhook_attempts = webhook_retry_delay, webhook_attempts
