@@ -66,9 +66,15 @@ async def join(turn: Turn, contact: ContactRecord) -> ContactRecord:
                 id=contact.id,
                 by_email=key.channel == "email",
             )
+            # By email the reply carries the decision in words («aprobar 42»): a numbered list
+            # would invite a bare "1" that the member's own conversation reads as an answer.
             options = (
-                _option(turn, f"{APPROVE}{contact.id}", "label.approve", contact.name),
-                _option(turn, f"{DECLINE}{contact.id}", "label.decline", contact.name),
+                ()
+                if key.channel == "email"
+                else (
+                    _option(turn, f"{APPROVE}{contact.id}", "label.approve", contact.name),
+                    _option(turn, f"{DECLINE}{contact.id}", "label.decline", contact.name),
+                )
             )
             await tell(turn, key, text, options)
     return contact
