@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.contract import ConversationKey, Notice
+from bot.conversation.flows.approvals import decision
 from bot.conversation.joining import REGISTRATIONS_PER_CHAT, REQUESTS_PER_ENTITY
 from bot.storage.api import RosterEntry
 from tests.conversation.chat import Chat
@@ -238,3 +241,24 @@ async def test_registrations_are_limited_per_chat_and_requests_per_entity(engine
     await late.register(email="late@gmail.com")
     assert "muchas solicitudes de registro pendientes" in late.text
     assert await contact_of(engine, late) is None
+
+
+@pytest.mark.parametrize(
+    ("option", "text", "expected"),
+    [
+        ("mbr:ok:12", "", (True, 12)),
+        ("mbr:no:12", "", (False, 12)),
+        ("mbr:ok:x", "", None),
+        ("ans:GOB-01:1", "", None),
+        (None, "aprobar 42", (True, 42)),
+        (None, "Rechazar 42.\n\nAna Pérez\nAlcaldía de Pasto", (False, 42)),
+        (None, "aprobar solicitud #42", (True, 42)),
+        # An answer that merely starts like one is an answer, not a decision.
+        (None, "aprobado por el concejo en 2023", None),
+        (None, "rechazar 42 y 43", None),
+        (None, "1", None),
+        (None, "aprobar " + "9" * 5000, None),  # bounded: no number that long
+    ],
+)
+def test_a_decision_is_a_button_or_the_whole_first_line(option, text, expected):
+    assert decision(option, text) == expected

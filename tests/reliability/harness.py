@@ -14,6 +14,7 @@ killing it: the pieces the reliability tests share.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import random
 import re
@@ -165,13 +166,21 @@ class Assistant:
 CodeReader = Callable[[str], Awaitable[str]]
 
 
-def outbox_codes(database_url: str, gazetteer: Gazetteer, wait: float = 30.0) -> CodeReader:
+@functools.cache
+def project_gazetteer() -> Gazetteer:
+    data = PROJECT_ROOT / "data"
+    return Gazetteer.load(data / "divipola.csv", data / "territory_aliases.yml")
+
+
+def outbox_codes(
+    database_url: str, gazetteer: Gazetteer | None = None, wait: float = 30.0
+) -> CodeReader:
     """Reads the code mailed to an address from the outbox of the process's database, as a
     person reads it in their mail (`cti run` with email off queues it there, unsent)."""
 
     async def read(address: str) -> str:
         deadline = asyncio.get_running_loop().time() + wait
-        store = await open_store(database_url, gazetteer)
+        store = await open_store(database_url, gazetteer or project_gazetteer())
         try:
             while True:
                 async with store.transaction() as tx:

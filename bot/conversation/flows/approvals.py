@@ -15,10 +15,11 @@ from bot.conversation.registry import NOT_MINE, REPROMPT, Next
 from bot.conversation.turn import Turn
 from bot.storage.api import MembershipKind
 
-# "aprobar 42", "Rechazar solicitud 42", "1. Aprobar a Luis (solicitud 42)": a verb at the start,
-# then the request number within a short stretch. Bounded, no nested repetition: linear time.
+# The whole first line is the decision, as the request mail asks: «aprobar 42», «Rechazar 42.»,
+# «aprobar solicitud 42». A sentence that merely starts with "aprobado" (an answer such as
+# «aprobado por el concejo en 2023») is not one. No nested repetition: linear time.
 _TYPED = re.compile(
-    r"^\W{0,5}(?:\d[.)]\s*)?(aprob\w{0,4}|rechaz\w{0,4})\b[^\d\n]{0,60}?(\d{1,9})\b",
+    r"\s*(aprobar|rechazar)\s+(?:la\s+)?(?:solicitud\s+)?(?:n[.º°o]?\s*|#\s*)?(\d{1,9})\s*[.!]?\s*",
     re.IGNORECASE,
 )
 
@@ -31,7 +32,7 @@ def decision(option: str | None, text: str) -> tuple[bool, int] | None:
                 return approve, int(option[len(prefix) :])
         return None
     first = text.strip().split("\n", 1)[0][:200]
-    found = _TYPED.match(first)
+    found = _TYPED.fullmatch(first)
     if found is None:
         return None
     return found.group(1).lower().startswith("aprob"), int(found.group(2))

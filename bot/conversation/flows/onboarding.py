@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.contract import Option, mailbox_proven
+from bot.contract import Option
 from bot.conversation import joining
 from bot.conversation.codes import MAX_TRIES
 from bot.conversation.flows.linking import CODE_MINUTES, handle_code, offer_link
@@ -316,7 +316,7 @@ async def _verify(turn: Turn) -> Next:
         turn.state.reg = Registration()
         turn.say(limited, mailbox=turn.deps.mailbox)
         return None
-    if by_mail and mailbox_proven(turn.msg):
+    if by_mail:  # proven above: the address is the conversation's own
         await joining.note_registration(turn, reg.email)
         return await _register(turn)
     sent = await mail_code(
