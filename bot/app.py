@@ -11,7 +11,7 @@ import re
 import sys
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -38,7 +38,9 @@ from nlu.rules import RuleInterpreter, RulesFirst
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from bot.contract import OutboxItem
     from bot.runner import Service
+    from channels.console import MailReader
     from channels.email.channel import Route
     from channels.email.inbound import InboundMail
     from channels.telegram import TelegramSettings
@@ -111,6 +113,34 @@ def consent_version(catalog: Catalog) -> str:
 def console_texts(config: Config) -> Catalog:
     """The console channel's own words (`console.*`)."""
     return Catalog.load(config.path(config.data.templates) / "console.yml")
+
+
+def console_mail(app: App) -> MailReader | None:
+    """With the email channel off nothing delivers mail: the console shows it instead (and
+    marks it sent, so a code's text is blanked as after a real delivery). None when mail is on:
+    the outbox worker delivers it."""
+    if app.config.channels.email.enabled:
+        return None
+    queue = _queue(app, "email")
+
+    async def read() -> list[OutboxItem]:
+        now = datetime.now(UTC)
+        items = await queue.claim(now, 50)
+        for item in items:
+            assert item.id is not None
+            await queue.sent(item.id, now)
+        return items
+
+    return read
+
+
+def warn_codes_cannot_leave(config: Config) -> None:
+    """Telegram without email: codes that verify an address are queued but never delivered."""
+    if config.channels.telegram.enabled and not config.channels.email.enabled:
+        log.warning(
+            "telegram is enabled and email is not: registration codes cannot be mailed, so "
+            "nobody can register on Telegram until channels.email is enabled"
+        )
 
 
 def reply_keys(config: Config) -> ReplyKeys:
@@ -320,6 +350,7 @@ def build_services(app: App, *, stdin: TextIO = sys.stdin) -> dict[str, Service]
             "local",
             config.path(Path("var/informes")) / "local",
             console_texts(config).render,
+            mail=console_mail(app),
         )
         first = "hola" if stdin.isatty() else None
         services["console"] = LineService(console.send, stdin, first=first)
@@ -597,6 +628,7 @@ async def serve(config: Config, *, stdin: TextIO = sys.stdin) -> None:
     from channels.telegram import TelegramStartError
 
     telegram_settings(config)  # a missing token fails before anything is opened
+    warn_codes_cannot_leave(config)
     app = await build_app(config)
     try:
         services = build_services(app, stdin=stdin)

@@ -63,7 +63,7 @@ def chat(db_url: str | None, address: str, files_dir: Path | None) -> None:
 
 
 async def _chat(config: Config, address: str, files_dir: Path) -> None:
-    from bot.app import build_app, console_texts
+    from bot.app import build_app, console_mail, console_texts
     from bot.commands.db import UNUSABLE
     from bot.storage.api import StorageError
     from dialogues.messages import CatalogError
@@ -79,7 +79,7 @@ async def _chat(config: Config, address: str, files_dir: Path) -> None:
         fail(UNUSABLE.format(error=exc))
     from channels.console import Console
 
-    console = Console(app.engine, address, files_dir, texts.render)
+    console = Console(app.engine, address, files_dir, texts.render, mail=console_mail(app))
     try:
         if sys.stdin.isatty():
             await console.run_interactive()

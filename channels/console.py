@@ -4,6 +4,10 @@ Options are shown as a numbered list; typing the number or the option's label ch
 the latest replies only (an answer without options leaves nothing to choose by number). In a
 question, letters and numbers belong to the question's own options, so the engine reads them.
 Files (report, chart) are written to a folder and their paths printed.
+
+Console mail: with the email channel off (a local demo), the mail the assistant writes (the
+code that verifies an address, a colleague's approval request) is shown in the terminal after
+each reply, like Django's console email backend, so a person at the console can read it.
 """
 
 from __future__ import annotations
@@ -12,14 +16,25 @@ import asyncio
 import re
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.contract import ConversationKey, IncomingMessage, MessageHandler, Option, OutgoingMessage
+from bot.contract import (
+    ConversationKey,
+    IncomingMessage,
+    MessageHandler,
+    Notice,
+    Option,
+    OutboundEmail,
+    OutboxItem,
+    OutgoingMessage,
+)
 
 _QUESTION_PREFIXES = ("ans:", "dk:", "skip:")
 Render = Callable[..., str]  # a template key and its parameters -> text (the catalog's `render`)
+# The mail written since the last call, taken for the terminal (the composition root's reader).
+MailReader = Callable[[], Awaitable[list[OutboxItem]]]
 
 
 def render(reply: OutgoingMessage, files_dir: Path) -> str:
@@ -38,6 +53,23 @@ def render(reply: OutgoingMessage, files_dir: Path) -> str:
         path.write_bytes(attachment.data)
         lines.append(f"  📎 {attachment.filename}: {path}")
     return "\n".join(lines)
+
+
+def render_mail(item: OutboxItem, texts: Render) -> str:
+    """One outgoing mail as the terminal shows it: to whom, the subject, the text."""
+    if isinstance(item, OutboundEmail):
+        recipient, subject, body = item.recipient, item.subject, item.text
+    else:
+        assert isinstance(item, Notice)
+        recipient, subject = item.key.address, item.subject
+        parts = []
+        for reply in item.replies:
+            parts.append(reply.text)
+            parts += [f"  {i}. {o.label}" for i, o in enumerate(reply.options, 1)]
+        body = "\n".join(parts)
+    header = texts("console.mail", recipient=recipient, subject=subject)
+    indented = "\n".join(f"  │ {line}" if line else "  │" for line in body.splitlines())
+    return f"{header}\n{indented}"
 
 
 def _is_question(options: tuple[Option, ...]) -> bool:
@@ -72,9 +104,10 @@ class Console:
         texts: Render,
         out: TextIO = sys.stdout,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        mail: MailReader | None = None,
     ) -> None:
         self.engine, self.files_dir, self.out, self.new_id = engine, files_dir, out, new_id
-        self.texts = texts
+        self.texts, self.mail = texts, mail
         self.key = ConversationKey("console", address)
         self.options: tuple[Option, ...] = ()
 
@@ -89,6 +122,9 @@ class Console:
         # A typed number picks from what is on screen now: the last replies' options, or none.
         # Keeping an older list would turn «1» after «no acepto» into the consent it declined.
         self.options = next((r.options for r in reversed(replies) if r.options), ())
+        if self.mail is not None:
+            for item in await self.mail():
+                print(render_mail(item, self.texts), file=self.out, end="\n\n", flush=True)
         return replies
 
     async def run_script(self, lines: TextIO) -> None:

@@ -81,3 +81,17 @@ async def test_line_service_feeds_lines_until_the_end() -> None:
     stream = io.StringIO("hola\n\n# comentario\nacepto\n")
     await asyncio.wait_for(LineService(handle, stream, first="inicio").run(), 10)
     assert seen == ["inicio", "hola", "acepto"]
+
+
+def test_cti_run_warns_when_telegram_is_on_and_mail_is_off(caplog):
+    """Registration codes are mailed: with Telegram on and email off nobody could register."""
+    from bot.app import warn_codes_cannot_leave
+    from bot.config import load_config
+
+    with caplog.at_level("WARNING", logger="bot.app"):
+        warn_codes_cannot_leave(load_config(env={"CTI_TELEGRAM_ENABLED": "true"}))
+        assert "registration codes cannot be mailed" in caplog.text
+        caplog.clear()
+        both = {"CTI_TELEGRAM_ENABLED": "true", "CTI_EMAIL_ENABLED": "true"}
+        warn_codes_cannot_leave(load_config(env=both))
+        assert caplog.text == ""

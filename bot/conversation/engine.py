@@ -28,6 +28,7 @@ from bot.contract import (
 )
 from bot.conversation.flows import (
     accompaniment,
+    approvals,
     blocks,
     menu,
     onboarding,
@@ -37,7 +38,16 @@ from bot.conversation.flows import (
     review,
     sheets,
 )
-from bot.conversation.registry import Flow, Goto, Ignored, Next, NotMine, Registry, Reprompt
+from bot.conversation.registry import (
+    Flow,
+    Goto,
+    Ignored,
+    Next,
+    NotMine,
+    Registry,
+    Reprompt,
+    goto,
+)
 from bot.conversation.router import Router
 from bot.conversation.state import State
 from bot.conversation.turn import INTENT_PREFIX, Deps, Turn
@@ -102,6 +112,7 @@ class Engine:
         self.router = Router(self.registry)
         # Ordered: each sees the message before the current flow, and passes with `NotMine`.
         self.interceptors: tuple[Interceptor, ...] = (
+            approvals.intercept,
             sheets.intercept,
             self.router.quick_ticket,
             reminders.intercept,
@@ -248,7 +259,7 @@ class Engine:
     async def _dispatch(self, turn: Turn) -> None:
         """Interceptors in order, then the current flow, then where each step says to go."""
         for intercept in self.interceptors:
-            after = await intercept(turn)
+            after: Next = await intercept(turn)
             if not isinstance(after, NotMine):
                 await self._follow(turn, after)
                 return
@@ -258,9 +269,18 @@ class Engine:
         interrupted = typed and turn.intent in flow.interruptions
         if interrupted or (command is not None and command not in _FLOW_COMMANDS):
             after = NotMine()
+        elif await self._barred(turn, flow):
+            after = goto("menu")  # revoked (or declined) since the last message
         else:
             after = await flow.handle(turn)
         await self._follow(turn, after)
+
+    @staticmethod
+    async def _barred(turn: Turn, flow: Flow) -> bool:
+        """Whether the contact may not be in `flow` (`Flow.needs`); says why when so."""
+        return (
+            flow.needs is not None and turn.contact is not None and await turn.refused(flow.needs)
+        )
 
     async def _follow(self, turn: Turn, after: Next) -> None:
         mark: int | None = None  # from here on, replies go after the report (see `Goto`)
@@ -277,10 +297,17 @@ class Engine:
                     case NotMine():
                         after = await self.router.route(turn, after)
                     case Goto(name, args):
-                        after = await self.registry[name].enter(turn, **args)
+                        target = self.registry[name]
+                        if await self._barred(turn, target):
+                            after = goto("menu")
+                        else:
+                            after = await target.enter(turn, **args)
                     case Reprompt():
                         flow = self.registry.owner(turn.state.flow) or self.registry["menu"]
-                        after = await flow.reprompt(turn)
+                        if await self._barred(turn, flow):
+                            after = goto("menu")
+                        else:
+                            after = await flow.reprompt(turn)
             raise RuntimeError(f"more than {MAX_HOPS} transitions in one turn: {after!r}")
         finally:
             if mark is not None:

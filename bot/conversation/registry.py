@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.conversation.access import Action
 from bot.conversation.turn import Turn
 
 
@@ -90,7 +91,9 @@ class Flow:
     `reprompt` shows again what it asked; `interruptions` are intents that go to the global
     router before `handle` sees the text (typed only: a pressed button is always the flow's);
     `needs_contact` flows fall back to registration when the contact was erased elsewhere;
-    `resumable` flows are returned to after a request for accompaniment.
+    `resumable` flows are returned to after a request for accompaniment;
+    `needs`: what the contact must be allowed to do for their entity (bot.conversation.access)
+    to be in it; the engine checks it on every message, so a revocation counts at once.
     """
 
     name: str
@@ -101,6 +104,7 @@ class Flow:
     interruptions: frozenset[str] = frozenset()
     needs_contact: bool = True
     resumable: bool = False
+    needs: Action | None = None
 
 
 class Registry:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.conversation.access import Action
 from bot.conversation.choices import choice_options
 from bot.conversation.flows import menu
 from bot.conversation.flows.accompaniment import show_status
@@ -70,6 +71,7 @@ class Route:
     when: Callable[[Said], bool]
     act: Act
     needs_contact: bool = True  # before registration is complete it says so instead
+    needs: Action | None = None  # what the contact must be allowed (bot.conversation.access)
 
 
 # --- the actions -------------------------------------------------------------------------------
@@ -214,20 +216,41 @@ ROUTES: tuple[Route, ...] = (
             s.name == "continue" or s.intent in ("iniciar_diagnostico", "continuar_diagnostico")
         ),
         _start,
+        needs="answer",
     ),
-    Route("next", lambda s: s.intent == "omitir" and s.flow in ("menu", "review"), _start),
-    Route("previous", lambda s: s.intent == "corregir" and s.flow != "question", _previous),
+    Route(
+        "next",
+        lambda s: s.intent == "omitir" and s.flow in ("menu", "review"),
+        _start,
+        needs="answer",
+    ),
+    Route(
+        "previous",
+        lambda s: s.intent == "corregir" and s.flow != "question",
+        _previous,
+        needs="answer",
+    ),
     Route("repeat", lambda s: s.intent == "repetir", _reprompt, False),
-    Route("results", lambda s: s.name == "results" or s.intent == "ver_resultados", _results),
-    Route("review", lambda s: s.name in ("review", "submit"), _review),
-    Route("reopen", lambda s: s.name == "reopen", _reopen),
-    Route("progress", lambda s: s.name == "progress", _progress),
-    Route("spreadsheet", lambda s: s.name == "spreadsheet", _sheet),
+    Route(
+        "results",
+        lambda s: s.name == "results" or s.intent == "ver_resultados",
+        _results,
+        needs="results",
+    ),
+    Route("review", lambda s: s.name in ("review", "submit"), _review, needs="answer"),
+    Route("reopen", lambda s: s.name == "reopen", _reopen, needs="reopen"),
+    Route("progress", lambda s: s.name == "progress", _progress, needs="answer"),
+    Route("spreadsheet", lambda s: s.name == "spreadsheet", _sheet, needs="download"),
     Route("menu", lambda s: s.name == "menu", _menu),
-    Route("scope", lambda s: s.name == "scope", _all_dimensions),
-    Route("dimensions", lambda s: s.name == "dimensions", _dimensions),
-    Route("goto", lambda s: s.name == "goto" and s.arg is not None, _goto),
-    Route("question_help", lambda s: s.name == "help" and ":" in s.option, _question_help),
+    Route("scope", lambda s: s.name == "scope", _all_dimensions, needs="answer"),
+    Route("dimensions", lambda s: s.name == "dimensions", _dimensions, needs="answer"),
+    Route("goto", lambda s: s.name == "goto" and s.arg is not None, _goto, needs="answer"),
+    Route(
+        "question_help",
+        lambda s: s.name == "help" and ":" in s.option,
+        _question_help,
+        needs="answer",
+    ),
     Route("help", lambda s: s.name == "help" or s.intent == "ayuda", _help, False),
     Route("show_data", lambda s: s.option == "privacy:show", _show_data, False),
     Route("privacy", lambda s: s.name == "privacy" or s.intent == "privacidad", _privacy, False),
@@ -283,6 +306,8 @@ class Router:
                 continue
             if route.needs_contact and turn.contact is None:
                 turn.say("reg.first")  # registration is not complete yet
+                return REPROMPT
+            if route.needs is not None and await turn.refused(route.needs):
                 return REPROMPT
             return await route.act(turn, said)
         if said.option:

@@ -7,7 +7,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 RegStep = Literal[
-    "kind", "entity", "department", "confirm_entity", "name", "role", "email", "confirm", "code"
+    "kind",
+    "entity",
+    "department",
+    "confirm_entity",
+    "name",
+    "role",
+    "email",
+    "confirm",
+    "code",
+    "verify",
 ]
 
 STATE_VERSION = 1
@@ -24,8 +33,9 @@ class Registration(BaseModel):
     role: str | None = None
     email: str | None = None
     failures: int = 0
-    # Linking this conversation to a contact registered on another channel: a one-time code
-    # was mailed to their registered address (only its hash is kept).
+    # A one-time code mailed to an address (only its hash is kept): to the address given, to
+    # verify it ("verify"), or to a contact's registered address, to link this conversation
+    # to their registration ("code", `link_contact`).
     link_contact: int | None = None
     code_hash: str | None = None
     code_expires: str | None = None  # ISO 8601, UTC

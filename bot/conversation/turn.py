@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.contract import ChannelTraits, IncomingMessage, Option, OutgoingMessage, mailbox_proven
+from bot.conversation import access
 from bot.conversation.state import State
 from bot.scoring import Answer
 from bot.storage.api import AssessmentRecord, ContactRecord, StoredAnswer, Tx
@@ -76,6 +77,8 @@ class Turn:
     ignored: bool = False
     _assessment: AssessmentRecord | None = None
     _answers: dict[str, StoredAnswer] | None = None
+    _standing: access.Standing | None = None
+    _refusal_said: bool = False
 
     # --- replies -----------------------------------------------------------------------------
 
@@ -163,9 +166,40 @@ class Turn:
         self._assessment = None
 
     async def answers(self) -> dict[str, StoredAnswer]:
+        """The entity's answers this contact may see: all of them for a member, else only the
+        ones they gave themselves (a pending official never reads a colleague's answer)."""
         if self._answers is None:
-            self._answers = await self.tx.answers((await self.assessment()).id)
+            stored = await self.tx.answers((await self.assessment()).id)
+            if not await self.may("see_answers"):
+                me = self.contact.id if self.contact else None
+                stored = {qid: a for qid, a in stored.items() if a.contact_id == me}
+            self._answers = stored
         return self._answers
+
+    # --- what the contact may do for the entity (bot.conversation.access) ---------------------
+
+    async def standing(self) -> access.Standing:
+        """Read from the contact as loaded this turn, so a revocation counts from the next
+        message."""
+        assert self.contact is not None
+        if self._standing is None:
+            has_members = self.contact.is_member or bool(
+                await self.tx.members_of_entity(self.contact.entity_code)
+            )
+            self._standing = access.standing(self.contact.status, has_members)
+        return self._standing
+
+    async def may(self, action: access.Action) -> bool:
+        return self.contact is not None and access.permits(await self.standing(), action)
+
+    async def refused(self, action: access.Action) -> bool:
+        """True, with the explanation for the contact's standing, when `action` is not theirs."""
+        if await self.may(action):
+            return False
+        if not self._refusal_said:  # one explanation a message, however many steps refuse
+            self._refusal_said = True
+            self.say(f"access.{await self.standing()}", action=action)
+        return True
 
     async def save_answer(self, question_id: str, answer: Answer) -> None:
         assessment = await self.assessment()

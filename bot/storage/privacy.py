@@ -152,14 +152,22 @@ class PrivacyTx(PeopleTx, MembershipTx):
         carry their name or data), and mail to `email` (None when another contact shares it)."""
         convs = (
             await self._run(
-                select(conversations.c.channel, conversations.c.address).where(
+                select(conversations.c.id, conversations.c.channel, conversations.c.address).where(
                     conversations.c.contact_id == contact_id
                 )
             )
         ).all()
         targets = [
             and_(outbox.c.channel == channel, outbox.c.recipient == address)
-            for channel, address in convs
+            for _, channel, address in convs
+        ]
+        # Codes their conversations asked for, wherever they went (an address given once).
+        targets += [
+            and_(
+                outbox.c.kind.in_(BLANKED_WHEN_SENT),
+                outbox.c.message_id.startswith(code_id_prefix(cid), autoescape=True),
+            )
+            for cid, _, _ in convs
         ]
         if email is not None:
             targets.append(and_(outbox.c.channel == "email", outbox.c.recipient == email))

@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, literal, select, tuple_, update
+from sqlalchemy import and_, delete, func, literal, or_, select, tuple_, update
 
 from bot.contract import ConversationKey
 from bot.storage.api import ReminderCandidate, ReminderSchedule
@@ -63,6 +63,21 @@ class RemindersTx(TxBase):
             .where(assessment_events.c.assessment_id == assessments.c.id)
             .scalar_subquery()
         )
+        # Only whoever may answer is reminded to (bot.conversation.access): members, and a
+        # pending contact of an entity with no member yet; not one waiting for approval,
+        # declined or revoked.
+        colleague = contacts.alias("colleague")
+        has_member = (
+            select(colleague.c.id)
+            .where(
+                colleague.c.entity_code == contacts.c.entity_code,
+                colleague.c.status == "member",
+            )
+            .exists()
+        )
+        may_answer = or_(
+            contacts.c.status == "member", and_(contacts.c.status == "pending", ~has_member)
+        )
         stmt = (
             select(
                 contacts.c.id.label("contact_id"),
@@ -90,6 +105,7 @@ class RemindersTx(TxBase):
                 and_(consents.c.id == contacts.c.consent_id, consents.c.revoked_at.is_(None)),
             )
             .outerjoin(reminder_schedules, reminder_schedules.c.contact_id == contacts.c.id)
+            .where(may_answer)
             .order_by(contacts.c.id)
         )
         talks = select(

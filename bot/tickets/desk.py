@@ -168,6 +168,8 @@ class TicketDesk:
                 "name": contact.name if contact else self.catalog.render("ticket.contact_erased"),
                 "role": contact.role if contact else "—",
                 "email": contact.email if contact else "—",
+                # Staff must know when nobody vouched for the person asking for the entity.
+                "unverified": contact is not None and not contact.is_member,
             },
             "days": self.settings.follow_up_days,
         }

@@ -6,8 +6,12 @@ import io
 import itertools
 import os
 import pty
+import queue
+import re
+import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import yaml
@@ -84,3 +88,56 @@ def test_an_interactive_session_greets_and_says_goodbye_in_the_catalogs_words(tm
     assert text.endswith("\n" + TEXTS["console.goodbye"] + "\n")
     greeting = text.split("\n\n", 2)[1]
     assert greeting.strip()  # the assistant answered the «hola» sent for the user
+
+
+def test_with_mail_off_the_code_mail_shows_in_the_terminal_and_registers(tmp_path: Path):
+    """Console mail: the code that verifies the address is printed where the person reads, and
+    typing it back registers them (marked sent: its text does not stay in the database)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("CTI_")}
+    process = subprocess.Popen(
+        [str(CTI), "chat", "--db", str(tmp_path / "chat.db")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=PROJECT_ROOT,
+        env=environ,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(
+        target=lambda: [lines.put(raw.decode("utf-8")) for raw in process.stdout], daemon=True
+    ).start()
+
+    seen: list[str] = []
+
+    def until(pattern: str) -> re.Match[str]:
+        start = len(seen)
+        while True:
+            try:
+                seen.append(lines.get(timeout=120))
+            except queue.Empty:
+                raise AssertionError(f"no {pattern!r} in {''.join(seen)}") from None
+            if found := re.search(pattern, "".join(seen[start:]), re.MULTILINE):
+                return found
+
+    try:
+        for line in ("hola", "acepto", "alcaldía", "Tunja", "sí", "Marta Gil", "Asesora TIC"):
+            process.stdin.write(f"{line}\n".encode())
+        process.stdin.write(b"marta@tunja.gov.co\nsi\n")
+        process.stdin.flush()
+        until(r"✉ Correo para marta@tunja.gov.co .*Código para verificar su correo")
+        code = until(r"^  │ (\d{6})$").group(1)
+        process.stdin.write(f"{code}\n".encode())
+        process.stdin.close()
+        # The first official of Tunja here (no domain loaded): verified, «sin verificar».
+        until(r"Su correo quedó verificado.*primera persona de la Alcaldía de Tunja")
+        assert process.wait(timeout=60) == 0
+    finally:
+        process.kill()
+        process.wait()
+        process.stdout.close()
+        assert process.stderr is not None
+        process.stderr.close()
+    database = sqlite3.connect(tmp_path / "chat.db")
+    [(status, body)] = database.execute("SELECT status, body_text FROM outbox").fetchall()
+    assert (status, body) == ("sent", "")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 
-from bot.contract import ConversationKey, IncomingMessage, Option, OutgoingMessage
+from bot.contract import ConversationKey, IncomingMessage, Option, OutboundEmail, OutgoingMessage
 from bot.conversation.engine import Engine
 
 _ids = itertools.count(1)
@@ -75,7 +76,20 @@ class Chat:
         await self.send(role)
         await self.send(email)
         await self.send("sí")
+        if "antes de registrarle verificamos" in self.text:  # the address's owner reads the code
+            await self.send(await mailed_code(self.engine.store, email))
         return self.last
+
+
+async def mailed_code(store, address: str, kind: str = "code") -> str:
+    """The code in the last mail of `kind` queued to `address`, read as a person reads it."""
+    async with store.transaction() as tx:
+        items = await tx.outbox_for(address)
+    codes = [i for i in items if isinstance(i, OutboundEmail) and i.kind == kind]
+    assert codes, f"no code was mailed to {address}"
+    found = re.search(r"^\s*(\d{6})\s*$", codes[-1].text, re.MULTILINE)
+    assert found is not None, codes[-1].text
+    return found.group(1)
 
 
 async def answers_of(store, assessment_id):

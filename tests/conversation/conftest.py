@@ -7,6 +7,7 @@ from bot.config import load_config
 from bot.conversation.engine import Engine
 from nlu.rules import RulesFirst
 from tests.nlu.helpers import embedded, shared_cache
+from tests.storage.helpers import store_with_domains
 
 
 @pytest.fixture
@@ -30,3 +31,12 @@ def interpreter(tmp_path_factory) -> RulesFirst:
 @pytest.fixture
 def engine(store, static, interpreter) -> Engine:
     return Engine(store, build_deps(load_config(env={}), static), interpreter)
+
+
+@pytest.fixture
+async def store(database_url, gazetteer):
+    """A fresh store with the alcaldías' institutional domains (tests/storage/helpers.py): the
+    officials these tests register at pasto.gov.co, medellin.gov.co or tunja.gov.co join their
+    entity at once."""
+    async with store_with_domains(database_url, gazetteer) as opened:
+        yield opened

@@ -15,7 +15,10 @@ from bot.contract import ConversationKey, IncomingMessage
 from bot.conversation.engine import Engine
 from bot.storage.sql import open_store
 from nlu.rules import RuleInterpreter
+from tests.conversation.chat import mailed_code
+from tests.storage.helpers import with_domains
 
+CODE = "<the code mailed to marta@tunja.gov.co>"  # read from the outbox when its turn comes
 SCRIPT = [
     "hola",
     "acepto",
@@ -26,6 +29,7 @@ SCRIPT = [
     "Asesora TIC",
     "marta@tunja.gov.co",
     "sí",
+    CODE,
     "a",
     "b",
     "no sé",
@@ -57,13 +61,15 @@ def message(i: int, text: str) -> IncomingMessage:
 async def run(url: str, static, *, restart_every_message: bool) -> tuple[list[str], dict]:
     deps = build_deps(load_config(env={}), static)
     transcript: list[str] = []
-    store = await open_store(url, static.gazetteer)
+    store = await with_domains(await open_store(url, static.gazetteer))
     engine = Engine(store, deps, RuleInterpreter())
     for i, text in enumerate(SCRIPT):
         if restart_every_message:
             await store.close()
             store = await open_store(url, static.gazetteer)
             engine = Engine(store, deps, RuleInterpreter())
+        if text == CODE:
+            text = await mailed_code(store, "marta@tunja.gov.co")
         transcript += [r.text for r in await engine.handle(message(i, text))]
     async with store.transaction() as tx:
         conversation = await tx.find_conversation(ConversationKey("console", "resume"))
@@ -89,9 +95,11 @@ async def test_a_failed_transaction_keeps_nothing_and_can_be_retried(tmp_path, s
     """If the process dies before commit the message is not claimed: resending it works."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"
     deps = build_deps(load_config(env={}), static)
-    store = await open_store(url, static.gazetteer)
+    store = await with_domains(await open_store(url, static.gazetteer))
     engine = Engine(store, deps, RuleInterpreter())
-    for i, text in enumerate(SCRIPT[:9]):
+    for i, text in enumerate(SCRIPT[:10]):
+        if text == CODE:
+            text = await mailed_code(store, "marta@tunja.gov.co")
         await engine.handle(message(i, text))
 
     class Boom(Exception):
@@ -117,9 +125,9 @@ async def test_a_failed_transaction_keeps_nothing_and_can_be_retried(tmp_path, s
         return Tx()
 
     store.transaction = exploding
-    replies = await engine.handle(message(9, "a"))
+    replies = await engine.handle(message(10, "a"))
     assert "tuve un problema" in replies[0].text  # the user is told; nothing claimed saved
     store.transaction = original
-    replies = await engine.handle(message(9, "a"))  # the channel redelivers the same id
+    replies = await engine.handle(message(10, "a"))  # the channel redelivers the same id
     assert "✓ Guardado" in replies[0].text
     await store.close()

@@ -14,12 +14,14 @@ killing it: the pieces the reliability tests share.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import random
 import re
 import signal
 import socket
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +31,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot.config import PROJECT_ROOT
+from bot.contract import OutboundEmail
 from bot.storage.api import StoredAnswer
 from bot.storage.sql import open_store
 from bot.territory import Gazetteer
@@ -160,9 +163,44 @@ class Assistant:
         return self.log_path.read_text("utf-8", errors="replace") if self.log_path.exists() else ""
 
 
+CodeReader = Callable[[str], Awaitable[str]]
+
+
+@functools.cache
+def project_gazetteer() -> Gazetteer:
+    data = PROJECT_ROOT / "data"
+    return Gazetteer.load(data / "divipola.csv", data / "territory_aliases.yml")
+
+
+def outbox_codes(
+    database_url: str, gazetteer: Gazetteer | None = None, wait: float = 30.0
+) -> CodeReader:
+    """Reads the code mailed to an address from the outbox of the process's database, as a
+    person reads it in their mail (`cti run` with email off queues it there, unsent)."""
+
+    async def read(address: str) -> str:
+        deadline = asyncio.get_running_loop().time() + wait
+        store = await open_store(database_url, gazetteer or project_gazetteer())
+        try:
+            while True:
+                async with store.transaction() as tx:
+                    items = await tx.outbox_for(address)
+                codes = [i for i in items if isinstance(i, OutboundEmail) and i.kind == "code"]
+                found = re.search(r"^\s*(\d{6})\s*$", codes[-1].text, re.M) if codes else None
+                if found is not None:
+                    return found.group(1)
+                assert asyncio.get_running_loop().time() < deadline, f"no code for {address}"
+                await asyncio.sleep(0.05)
+        finally:
+            await store.close()
+
+    return read
+
+
 @dataclass
 class Official:
-    """One official in a private chat: registers, then presses answer buttons."""
+    """One official in a private chat: registers (typing back the code mailed to the address
+    given, read by `codes`), then presses answer buttons."""
 
     chat: SimChat
     code: str  # the DANE code of their entity
@@ -173,6 +211,7 @@ class Official:
     # question id -> option index or figure, as the person was told it was saved
     saved: dict[str, int | float] = field(default_factory=dict)
     nudges: int = 0
+    codes: CodeReader | None = None
 
     @property
     def server(self) -> BotApiServer:
@@ -207,8 +246,12 @@ class Official:
         await self.press("Sí")
         await self.say("Ana Pérez")
         await self.say("Jefe de Planeación")
-        await self.say(self.email or f"planeacion{self.code}@municipio.gov.co")
+        email = self.email or f"planeacion{self.code}@municipio.gov.co"
+        await self.say(email)
         replies = await self.press("Sí, son correctos")
+        if any("código de 6 dígitos" in r for r in replies):
+            assert self.codes is not None, "registration mails a code: give the Official `codes`"
+            replies = await self.say(await self.codes(email))
         assert any(QUESTION.search(r) for r in replies), replies
 
     def question_keyboard(self) -> tuple[int, dict[str, str]] | None:

@@ -25,7 +25,7 @@ import pytest
 
 from bot.territory import Gazetteer
 from tests.channels.telegram.botapi_server import BotApiServer
-from tests.reliability.harness import Assistant, Official, entity_answers, env_int
+from tests.reliability.harness import Assistant, Official, entity_answers, env_int, outbox_codes
 
 CODES = ["15001", "52001", "19001", "41001", "23001", "05001", "76001", "08001", "68001", "54001"]
 WAYS = ("in_order", "out_of_order", "concurrently")
@@ -93,6 +93,7 @@ async def duplicates_scenario(
                 code,
                 random.Random(seed + i),
                 webhook=mode == "webhook",
+                codes=outbox_codes(database_url),
             )
             for i, code in enumerate(CODES[:people])
         ]

@@ -20,7 +20,15 @@ from bot.territory import Gazetteer
 from dialogues import navigation as nav
 from dialogues.questionnaire import load_questionnaire
 from tests.channels.telegram.botapi_server import BotApiServer
-from tests.reliability.harness import QUESTION, Assistant, Official, env_int, killer, option_index
+from tests.reliability.harness import (
+    QUESTION,
+    Assistant,
+    Official,
+    env_int,
+    killer,
+    option_index,
+    outbox_codes,
+)
 
 CODES = ["15001", "52001", "19001", "41001", "23001", "05001", "76001", "08001", "68001", "54001"]
 QUESTIONNAIRE = load_questionnaire(PROJECT_ROOT / "data" / "questionnaire" / "v1.yml")
@@ -36,7 +44,12 @@ async def kill_scenario(
         assistant = Assistant(server, database_url, workdir)
         await assistant.start()
         officials = [
-            Official(server.private_chat(9001 + i, f"Persona {i}"), code, random.Random(seed + i))
+            Official(
+                server.private_chat(9001 + i, f"Persona {i}"),
+                code,
+                random.Random(seed + i),
+                codes=outbox_codes(database_url, gazetteer),
+            )
             for i, code in enumerate(CODES[:people])
         ]
         try:

@@ -31,6 +31,7 @@ from tests.reliability.harness import (
     entity_answers,
     env_float,
     env_int,
+    outbox_codes,
     same_answer,
 )
 
@@ -61,7 +62,12 @@ async def outage_scenario(
         assistant = Assistant(server, url, workdir)
         await assistant.start()
         officials = [
-            Official(server.private_chat(9301 + i, f"Persona {i}"), code, random.Random(seed + i))
+            Official(
+                server.private_chat(9301 + i, f"Persona {i}"),
+                code,
+                random.Random(seed + i),
+                codes=outbox_codes(url, gazetteer),
+            )
             for i, code in enumerate(CODES[:people])
         ]
         try:

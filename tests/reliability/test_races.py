@@ -25,7 +25,16 @@ from bot.config import PROJECT_ROOT
 from bot.territory import Gazetteer
 from dialogues.messages import Catalog
 from tests.channels.telegram.botapi_server import BotApiServer, buttons
-from tests.reliability.harness import QUESTIONNAIRE, Assistant, Official, entity_answers, env_int
+from tests.reliability.harness import (
+    QUESTIONNAIRE,
+    Assistant,
+    Official,
+    entity_answers,
+    env_int,
+    outbox_codes,
+    project_gazetteer,
+)
+from tests.storage.helpers import store_with_domains
 
 CODE = "05001"  # Medellín: every contact works for it
 CATALOG = Catalog.load(PROJECT_ROOT / "data" / "templates" / "messages.yml")
@@ -73,6 +82,8 @@ class Colleague(Official):
 async def race(
     database_url: str, workdir: Path, *, contacts: int, saves: int, seed: int
 ) -> tuple[list[Colleague], str]:
+    async with store_with_domains(database_url, project_gazetteer()):
+        pass  # medellin.gov.co is the alcaldía's domain: the colleagues are members
     async with BotApiServer() as server:
         assistant = Assistant(server, database_url, workdir)
         await assistant.start()
@@ -82,6 +93,7 @@ async def race(
                 CODE,
                 random.Random(seed + i),
                 email=f"contacto{i}@medellin.gov.co",
+                codes=outbox_codes(database_url),
             )
             for i in range(contacts)
         ]

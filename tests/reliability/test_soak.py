@@ -29,6 +29,7 @@ from tests.reliability.harness import (
     entity_answers,
     env_float,
     env_int,
+    outbox_codes,
     same_answer,
 )
 
@@ -91,6 +92,7 @@ async def soak(
                 random.Random(seed + i),
                 wait=600.0,
                 think=think,
+                codes=outbox_codes(database_url),
             )
             for i, code in enumerate(codes(gazetteer, users))
         ]

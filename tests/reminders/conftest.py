@@ -19,6 +19,7 @@ from bot.reminders.scheduler import ReminderScheduler, Texts
 from bot.storage.api import Store
 from bot.workdays import WorkCalendar
 from nlu.rules import RuleInterpreter
+from tests.storage.helpers import store_with_domains
 
 BOGOTA = ZoneInfo("America/Bogota")
 CALENDAR = WorkCalendar()
@@ -102,3 +103,12 @@ async def deliver(store: Store, address: str, at: datetime) -> None:
         for notice in await tx.outbox_for(address):
             assert notice.id is not None
             await tx.outbox_sent(notice.id, at)
+
+
+@pytest.fixture
+async def store(database_url, gazetteer):
+    """A fresh store with the alcaldías' institutional domains (tests/storage/helpers.py): the
+    officials these tests register at pasto.gov.co, medellin.gov.co or tunja.gov.co join their
+    entity at once."""
+    async with store_with_domains(database_url, gazetteer) as opened:
+        yield opened

@@ -264,3 +264,23 @@ async def test_the_service_checks_by_itself_and_wakes_the_delivery(store, engine
     # One more check, awaited instead of waited for: nothing more is due.
     assert await service.run_once() == 0
     assert len(await reminders_to(store, "1001")) == 1
+
+
+async def test_no_reminder_for_someone_waiting_for_approval_or_revoked(
+    store, engine, static, clock
+):
+    ana = Chat(engine, "1001", channel="telegram")
+    await ana.register()  # Tuesday 10 March, a member (pasto.gov.co)
+    eva = Chat(engine, "1002", channel="telegram")
+    await eva.register(name="Eva Ríos", email="eva.rios@gmail.com")
+    assert "pendiente de aprobación" in eva.text
+    reminders = scheduler(store, static, clock)
+    clock.now = bogota(3, 17, 10)  # five working days later: Ana is due, Eva is not
+    assert await reminders.run_once() == 1
+    assert await reminders_to(store, "1002") == []
+    async with store.transaction() as tx:
+        found = await tx.find_conversation(ana.key)
+        await tx.record_membership(found.contact_id, "revoked", clock.now, actor_staff="luisa")
+    clock.now = bogota(3, 31, 10)
+    await reminders.run_once()
+    assert len(await reminders_to(store, "1001")) == 1  # revoked: nothing more for Ana

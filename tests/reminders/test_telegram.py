@@ -17,6 +17,7 @@ from dialogues.messages import Catalog
 from nlu.rules import RuleInterpreter
 from tests.channels.telegram.botapi_server import BotApiServer
 from tests.channels.telegram.conftest import Person, _ready, settings_for
+from tests.conversation.chat import mailed_code
 from tests.reminders.conftest import CALENDAR, CONFIG, Clock, reminders_to, scheduler
 
 TEXTS = PROJECT_ROOT / "data" / "templates" / "telegram.yml"
@@ -43,6 +44,7 @@ async def test_the_reminder_reaches_the_chat_and_its_button_stops_the_next_ones(
         task = asyncio.create_task(service.run())
         try:
             await _ready(server, service, task)
+            server.read_code = lambda address: mailed_code(store, address)
             ana = Person(server.private_chat(1001, "Ana"))
             await ana.register()
             reminders = scheduler(

@@ -35,6 +35,8 @@ async def test_retyping_a_victims_address_mails_a_bounded_number_of_codes(engine
             for i in await tx.outbox_for(VICTIM)
             if isinstance(i, OutboundEmail) and i.kind == "code"
         ]
+    # The victim's own registration code counts too: it went to the same mailbox.
     assert len(mailed) == CODES_PER_HOUR
-    assert all("código de 6 dígitos que le enviamos" in t for t in texts[:CODES_PER_HOUR])
-    assert all("no enviaremos otro por ahora" in t for t in texts[CODES_PER_HOUR:])
+    linked = CODES_PER_HOUR - 1
+    assert all("código de 6 dígitos que le enviamos" in t for t in texts[:linked])
+    assert all("no enviaremos otro por ahora" in t for t in texts[linked:])

@@ -29,6 +29,7 @@ from bot.conversation.engine import Engine
 from bot.storage.sql import open_store
 from channels.email.render import EmailRenderer
 from channels.telegram.render import MAX_TEXT, split_text, utf16_len
+from tests.conversation.chat import mailed_code
 
 EXAMPLES = int(os.environ.get("CTI_HOSTILE_EXAMPLES", "1000"))
 # Evaluated, this would print 699678; a template engine fed user text would show it.
@@ -152,6 +153,7 @@ STAGES: dict[str, list[tuple[str | None, str]]] = {
         (None, "Jefe de Planeación"),
         (None, "{email}"),
         (None, "sí"),
+        (None, "{code}"),  # the code mailed to the address (by email the address is proved)
     ],
     "1002": [(None, "hola"), ("consent:yes", ""), ("kind:alcaldia", "")],  # the entity
     "1003": [
@@ -182,8 +184,17 @@ async def _set_the_stage(engine: Engine) -> None:
         for person, steps in STAGES.items():
             key = ConversationKey(channel, _address(channel, person))  # type: ignore[arg-type]
             for option, text in steps:
-                text = text.format(email=f"{channel}{person}@pasto.gov.co")
-                await engine.handle(IncomingMessage(key, f"s{next(_ids)}", text, option))
+                email = f"{channel}{person}@pasto.gov.co"
+                if text == "{code}":
+                    if channel == "email":
+                        continue
+                    text = await mailed_code(engine.store, email)
+                text = text.format(email=email)
+                # The stage is set by people who answered our mail (registering by email
+                # takes that proof); the hostile messages that follow prove nothing.
+                await engine.handle(
+                    IncomingMessage(key, f"s{next(_ids)}", text, option, proven=True)
+                )
         key = ConversationKey(channel, _address(channel, "1001"))  # type: ignore[arg-type]
         replies = await engine.handle(IncomingMessage(key, f"s{next(_ids)}", "repetir"))
         assert any("Personas" in r.text for r in replies), [r.text for r in replies]

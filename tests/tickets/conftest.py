@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from tests.conversation.conftest import engine, interpreter, static
+from tests.conversation.conftest import engine, interpreter, static, store
 
-__all__ = ["engine", "interpreter", "static"]
+__all__ = ["engine", "interpreter", "static", "store"]

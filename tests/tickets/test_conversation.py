@@ -232,3 +232,25 @@ async def test_by_email_the_results_say_how_to_ask_instead_of_numbered_buttons(e
     [offer] = [r for r in ana.last if "«asesoría»" in r.text]
     assert offer.options == ()
     assert not any(o.value.startswith("ticket:") for r in ana.last for o in r.options)
+
+
+async def test_a_pending_official_asks_for_accompaniment_and_staff_read_unverified(engine, store):
+    ana = Chat(engine, "ana")
+    await ana.register()
+    eva = Chat(engine, "eva")
+    await eva.register(name="Eva Ríos", email="eva.rios@gmail.com")
+    assert "pendiente de aprobación" in eva.text
+    await eva.send("necesitamos acompañamiento para formular la estrategia")
+    await eva.send("Queremos apoyo para armar la hoja de ruta con las secretarías")
+    await eva.send("por correo")
+    await eva.press("Sí, enviarla")
+    number_in(eva.text)
+    [email] = await mailbox(store)
+    assert "Nombre: Eva Ríos (contacto sin verificar)" in email.text
+    ana_ticket = Chat(engine, "ana")
+    await ana_ticket.send("necesitamos acompañamiento para formular la estrategia")
+    await ana_ticket.send("Queremos apoyo para la hoja de ruta")
+    await ana_ticket.send("por correo")
+    await ana_ticket.press("Sí, enviarla")
+    routed = await mailbox(store)
+    assert len(routed) == 2 and "sin verificar" not in routed[1].text

@@ -22,6 +22,7 @@ from tests.channels.email.imap_server import ImapServer
 from tests.channels.email.smtp_server import Received, SmtpServer
 from tests.channels.telegram.botapi_server import BotApiServer
 from tests.channels.telegram.conftest import Person
+from tests.conversation.chat import mailed_code
 from tests.nlu.helpers import embedded, shared_cache
 from tests.tickets.helpers import MAILBOX, WAIT, to, until, until_settled
 from tests.tickets.services import LUISA, NUMBER, US, make_config, running, text_of, ticket
@@ -76,6 +77,7 @@ async def test_a_telegram_request_reaches_the_mailbox_and_the_reply_comes_back(
     database_url, imap, folder, nlu
 ):
     async with BotApiServer() as telegram, SmtpServer() as smtp:
+        telegram.read_code = smtp.code_for
         config = make_config(database_url, smtp, imap, folder, telegram)
         async with running(config, nlu, telegram) as app:
             ana = Person(telegram.private_chat(1001, "Ana"))
@@ -190,6 +192,7 @@ class EmailContact:
 
 async def test_an_email_request_and_the_reply_by_email(database_url, imap, folder, nlu):
     async with BotApiServer() as telegram, SmtpServer() as smtp:
+        telegram.read_code = smtp.code_for
         config = make_config(database_url, smtp, imap, folder, telegram)
         async with running(config, nlu, telegram) as app:
             ana = EmailContact(imap, smtp, folder)
@@ -241,6 +244,8 @@ async def test_smtp_down_the_ticket_is_created_and_the_email_leaves_once_it_is_b
         smtp = SmtpServer()
         config = make_config(database_url, smtp, imap, folder, telegram)
         async with running(config, nlu, telegram) as app:
+            # SMTP is down: her code waits in the outbox, which is where she reads it.
+            telegram.read_code = lambda address: mailed_code(app.store, address)
             ana = Person(telegram.private_chat(1002, "Ana"))
             await ana.register()
             number = await ask_on_telegram(ana, "Apoyo para la hoja de ruta con las secretarías")
@@ -275,6 +280,7 @@ async def test_smtp_down_the_ticket_is_created_and_the_email_leaves_once_it_is_b
 
 async def test_two_requests_at_once_get_two_tickets(database_url, imap, folder, nlu):
     async with BotApiServer() as telegram, SmtpServer() as smtp:
+        telegram.read_code = smtp.code_for
         config = make_config(database_url, smtp, imap, folder, telegram)
         async with running(config, nlu, telegram) as app:
             ana = Person(telegram.private_chat(1003, "Ana"))

@@ -148,5 +148,11 @@ async def handle_block(turn: Turn) -> Next:
 
 
 FLOW = Flow(
-    "block", ("block",), enter=enter, handle=handle_block, reprompt=reprompt, resumable=True
+    "block",
+    ("block",),
+    enter=enter,
+    handle=handle_block,
+    reprompt=reprompt,
+    resumable=True,
+    needs="answer",
 )

@@ -8,12 +8,13 @@ The codes themselves (six digits, expiry, tries, only a hash stored) are bot.con
 
 from __future__ import annotations
 
-from bot.contract import OutboundEmail
-from bot.conversation.codes import CODE_MINUTES, MAX_TRIES, code_allowed, issue, judge, typed_code
+from bot.conversation.codes import CODE_MINUTES, MAX_TRIES
+from bot.conversation.mailcode import check_code, mail_code
 from bot.conversation.registry import Next, goto
 from bot.conversation.state import Registration
 from bot.conversation.turn import Turn
 from bot.redact import mask_email
+from bot.storage.outbox import CODE
 
 
 async def offer_link(turn: Turn, email: str) -> bool:
@@ -26,31 +27,22 @@ async def offer_link(turn: Turn, email: str) -> bool:
         return False
     if turn.refused_unproven():
         return True
-    if not await code_allowed(turn.tx, contact.email, turn.now):
+    reg = turn.state.reg
+    sent = await mail_code(
+        turn,
+        reg,
+        contact.email,
+        kind=CODE,
+        subject="link.email_subject",
+        text="link.email_text",
+        name=contact.name,
+        channel=turn.msg.key.channel,
+    )
+    if not sent:
         turn.say("link.limited")
         return True
-    reg = turn.state.reg
-    issued = issue(turn.conversation_id, turn.now)
-    reg.link_contact, reg.code_tries, reg.step = contact.id, 0, "code"
-    reg.code_hash, reg.code_expires = issued.hash, issued.expires
+    reg.link_contact, reg.step = contact.id, "code"
     entity = turn.deps.gazetteer.get(contact.entity_code)
-    catalog = turn.deps.catalog
-    await turn.tx.enqueue(
-        OutboundEmail(
-            recipient=contact.email,
-            subject=catalog.render("link.email_subject"),
-            text=catalog.render(
-                "link.email_text",
-                name=contact.name,
-                code=issued.code,
-                minutes=CODE_MINUTES,
-                channel=turn.msg.key.channel,
-            ),
-            message_id=turn.deps.new_email_id(),
-            kind="code",
-        ),
-        turn.now,
-    )
     turn.say(
         "link.sent",
         email=mask_email(contact.email),
@@ -70,13 +62,10 @@ async def handle_code(turn: Turn) -> Next:
     if reg.link_contact is None or reg.code_hash is None or reg.code_expires is None:
         turn.state.reg = Registration()
         return goto("register")
-    typed = typed_code(turn.text)
-    if typed is None:
+    verdict = check_code(turn, reg, turn.text)
+    if verdict is None:
         turn.say("link.ask", minutes=CODE_MINUTES)
         return None
-    verdict, reg.code_tries = judge(
-        turn.conversation_id, typed, reg.code_hash, reg.code_expires, reg.code_tries, turn.now
-    )
     if verdict in ("expired", "locked"):
         turn.state.reg = Registration()
         turn.say(f"link.{verdict}")

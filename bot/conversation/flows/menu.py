@@ -9,8 +9,18 @@ from dialogues import navigation as nav
 from dialogues.questionnaire import Question
 
 
-def show_menu(turn: Turn) -> None:
+async def show_menu(turn: Turn) -> None:
     turn.state.flow = "menu"
+    if not await turn.may("answer"):  # waiting for approval, declined or revoked
+        turn.say(
+            "menu",
+            options=turn.options(
+                ("advice", "label.advice"),
+                ("privacy", "label.privacy"),
+                ("help", "label.help_menu"),
+            ),
+        )
+        return
     turn.say(
         "menu",
         options=turn.options(
@@ -24,7 +34,7 @@ def show_menu(turn: Turn) -> None:
 
 
 async def enter(turn: Turn) -> Next:
-    show_menu(turn)
+    await show_menu(turn)
     return None
 
 
@@ -60,7 +70,10 @@ async def show_progress(turn: Turn) -> None:
     for a in answers.values():
         by_contact[a.contact_id] = by_contact.get(a.contact_id, 0) + 1
     people = []
+    named = await turn.may("see_officials")
     for contact_id, count in sorted(by_contact.items(), key=lambda kv: -kv[1]):
+        if not named and not (turn.contact is not None and contact_id == turn.contact.id):
+            continue
         contact = await turn.tx.contact(contact_id) if contact_id else None
         people.append(
             {
@@ -81,6 +94,7 @@ async def show_progress(turn: Turn) -> None:
             for r in rows
         ],
         people=people,
+        unverified=not turn.contact or not turn.contact.is_member,
     )
 
 

@@ -12,10 +12,14 @@ import re
 from typing import Any
 
 from bot.contract import Option
+from bot.conversation import joining
+from bot.conversation.codes import MAX_TRIES
 from bot.conversation.flows.linking import CODE_MINUTES, handle_code, offer_link
+from bot.conversation.mailcode import check_code, mail_code
 from bot.conversation.registry import NOT_MINE, Flow, Next, goto
 from bot.conversation.state import Registration, State
 from bot.conversation.turn import NO, YES, Turn
+from bot.storage.outbox import CODE
 from bot.territory import EntityKind
 from dialogues.contact_fields import clean_email, clean_name, clean_role
 from dialogues.parsing import fold
@@ -95,6 +99,13 @@ def prompt_registration(turn: Turn) -> None:
             turn.say("reg.email")
         case "code":
             turn.say("link.ask", minutes=CODE_MINUTES)
+        case "verify":
+            turn.say(
+                "reg.code_ask",
+                options=turn.options(("reg:restart", "label.fix")),
+                email=reg.email,
+                minutes=CODE_MINUTES,
+            )
         case "confirm":
             entity = turn.deps.gazetteer.get(reg.entity_code or "")
             turn.say(
@@ -196,6 +207,8 @@ async def registration(turn: Turn) -> Next:
         return None
     if reg.step == "code":
         return await handle_code(turn)
+    if reg.step == "verify":
+        return await _take_code(turn)
     if reg.step == "kind" and "@" in text and await _link_by_address(turn, text):
         return None
     match reg.step:
@@ -286,8 +299,61 @@ async def registration(turn: Turn) -> Next:
                 turn.say("reg.confirm_hint")
                 prompt_registration(turn)
                 return None
-            return await _register(turn)
+            return await _verify(turn)
     return None
+
+
+async def _verify(turn: Turn) -> Next:
+    """Prove the address before anything is stored under it: by email, the conversation's own
+    address once the message proved its mailbox; elsewhere, a code mailed to it."""
+    reg = turn.state.reg
+    assert reg.entity_code and reg.email
+    by_mail = turn.msg.key.channel == "email"
+    if by_mail and turn.refused_unproven():
+        return None
+    limited = await joining.refusal(turn, reg.entity_code, reg.email)
+    if limited is not None:
+        turn.state.reg = Registration()
+        turn.say(limited, mailbox=turn.deps.mailbox)
+        return None
+    if by_mail:  # proven above: the address is the conversation's own
+        await joining.note_registration(turn, reg.email)
+        return await _register(turn)
+    sent = await mail_code(
+        turn,
+        reg,
+        reg.email,
+        kind=CODE,
+        subject="reg.code_subject",
+        text="reg.code_text",
+        channel=turn.msg.key.channel,
+    )
+    if not sent:
+        turn.say("link.limited")
+        return None
+    await joining.note_registration(turn, reg.email)
+    reg.step = "verify"
+    turn.say("reg.code_sent", email=reg.email, minutes=CODE_MINUTES)
+    prompt_registration(turn)
+    return None
+
+
+async def _take_code(turn: Turn) -> Next:
+    """The code mailed to the address given, typed back."""
+    reg = turn.state.reg
+    verdict = check_code(turn, reg, turn.text)
+    if verdict is None:
+        prompt_registration(turn)
+        return None
+    if verdict in ("expired", "locked"):
+        reg.step, reg.code_hash, reg.code_expires, reg.code_tries = "email", None, None, 0
+        turn.say(f"reg.code_{verdict}")
+        prompt_registration(turn)
+        return None
+    if verdict == "wrong":
+        turn.say("reg.code_wrong", left=MAX_TRIES - reg.code_tries)
+        return None
+    return await _register(turn)
 
 
 async def _link_by_address(turn: Turn, text: str) -> bool:
@@ -303,14 +369,28 @@ async def _link_by_address(turn: Turn, text: str) -> bool:
 
 
 async def _register(turn: Turn) -> Next:
+    """The address is proved: the contact is stored, joins (or asks to join) the entity."""
     reg, state = turn.state.reg, turn.state
     assert reg.entity_code and reg.name and reg.role and reg.email and state.consent_id
-    turn.contact = await turn.tx.create_contact(
-        reg.entity_code, reg.name, reg.role, reg.email, state.consent_id, turn.now
+    # Counted again: others may have asked to join while the code travelled.
+    if not await turn.tx.membership_basis(reg.entity_code, reg.email) and (
+        await turn.tx.requests_since(reg.entity_code, turn.now - joining.DAY)
+        >= joining.REQUESTS_PER_ENTITY
+    ):
+        state.reg = Registration()
+        turn.say("reg.limited_entity", mailbox=turn.deps.mailbox)
+        return None
+    contact = await turn.tx.create_contact(
+        reg.entity_code, reg.name, reg.role, reg.email, state.consent_id, turn.now, verified=True
     )
+    turn.contact = await joining.join(turn, contact)
     state.reg = Registration()
+    standing = await turn.standing()
+    if standing != "member":
+        turn.say(f"reg.done_{standing}", name=turn.contact.name, title=turn.entity.title)
+        return goto("question", fresh=True) if standing == "unverified" else goto("menu")
     others = [
-        c for c in await turn.tx.contacts_of_entity(reg.entity_code) if c.id != turn.contact.id
+        c for c in await turn.tx.members_of_entity(reg.entity_code) if c.id != turn.contact.id
     ]
     answers = await turn.answers()
     turn.say(

@@ -18,11 +18,12 @@ import logging
 from typing import Any
 
 from bot.contract import Attachment, OutboundEmail, OutgoingMessage
-from bot.conversation.codes import CODE_MINUTES, MAX_TRIES, code_allowed, issue, judge, typed_code
+from bot.conversation.codes import CODE_MINUTES, MAX_TRIES
+from bot.conversation.mailcode import check_code, mail_code
 from bot.conversation.registry import Flow, Next, NotMine, goto
 from bot.conversation.state import Rectify
 from bot.conversation.turn import NO, YES, Turn
-from bot.storage.outbox import EMAIL_CHANGED, EMAIL_CODE, code_message_id
+from bot.storage.outbox import EMAIL_CHANGED, EMAIL_CODE
 from dialogues.contact_fields import clean_email, clean_name, clean_role
 from dialogues.parsing import fold
 from nlu.rules import rule_intent
@@ -212,32 +213,21 @@ async def _send_code(turn: Turn, fix: Rectify) -> Next:
         _finish(turn)
         turn.say("privacy.fix_email_no_mail")
         return goto("menu")
-    if not await code_allowed(turn.tx, fix.value, turn.now):
+    sent = await mail_code(
+        turn,
+        fix,
+        fix.value,
+        kind=EMAIL_CODE,
+        subject="privacy.fix_code_subject",
+        text="privacy.fix_code_text",
+        name=turn.contact.name,
+        channel=turn.msg.key.channel,
+        mailbox=turn.deps.mailbox,
+    )
+    if not sent:
         _finish(turn)
         turn.say("privacy.fix_code_limited")
         return goto("menu")
-    issued = issue(turn.conversation_id, turn.now)
-    fix.code_hash, fix.code_expires, fix.code_tries = issued.hash, issued.expires, 0
-    catalog = turn.deps.catalog
-    await turn.tx.enqueue(
-        OutboundEmail(
-            recipient=fix.value,
-            subject=catalog.render("privacy.fix_code_subject"),
-            text=catalog.render(
-                "privacy.fix_code_text",
-                name=turn.contact.name,
-                code=issued.code,
-                minutes=CODE_MINUTES,
-                channel=turn.msg.key.channel,
-                mailbox=turn.deps.mailbox,
-            ),
-            # Named after this conversation: erasing it takes the mail to an address never
-            # confirmed (see `code_message_id`).
-            message_id=code_message_id(turn.conversation_id, turn.deps.new_email_id()),
-            kind=EMAIL_CODE,  # its text is blanked once sent
-        ),
-        turn.now,
-    )
     turn.say(
         "privacy.fix_code_sent",
         options=turn.options(("fix:cancel", "label.fix_cancel")),
@@ -257,14 +247,11 @@ def _ask_code(turn: Turn, email: str) -> None:
 
 
 async def _take_code(turn: Turn, fix: Rectify, text: str) -> Next:
-    assert fix.value is not None and fix.code_hash is not None and fix.code_expires is not None
-    typed = typed_code(text) if not turn.option else None
-    if typed is None:
+    assert fix.value is not None
+    verdict = check_code(turn, fix, text) if not turn.option else None
+    if verdict is None:
         _ask_code(turn, fix.value)
         return None
-    verdict, fix.code_tries = judge(
-        turn.conversation_id, typed, fix.code_hash, fix.code_expires, fix.code_tries, turn.now
-    )
     if verdict in ("expired", "locked"):
         _finish(turn)
         turn.say(f"privacy.fix_code_{verdict}")

@@ -368,6 +368,7 @@ FLOWS = (
         handle=handle_question,
         reprompt=reprompt,
         resumable=True,
+        needs="answer",
     ),
     Flow(
         "confirm_answer",
@@ -376,5 +377,6 @@ FLOWS = (
         handle=handle_pending,
         reprompt=reprompt,
         interruptions=ANYWHERE,
+        needs="answer",
     ),
 )

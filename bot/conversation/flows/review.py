@@ -53,12 +53,15 @@ async def show_review(turn: Turn) -> None:
         ],
         missing=missing,
         total=sum(r.total for r in rows),
+        unverified=turn.contact is not None and not turn.contact.is_member,
     )
 
 
 async def handle_review(turn: Turn) -> Next:
     command = turn.option or ""
     if command == "submit" or (not command and turn.text.strip().lower() == "enviar"):
+        if await turn.refused("submit"):
+            return None
         turn.state.flow = "confirm_submit"
         answers = await turn.answers()
         total = len(turn.q.questions_for(turn.kind))
@@ -90,7 +93,7 @@ async def handle_review(turn: Turn) -> Next:
 
 async def handle_confirm_submit(turn: Turn) -> Next:
     if turn.said_yes():
-        if turn.refused_unproven():
+        if turn.refused_unproven() or await turn.refused("submit"):
             return None
         assessment = await turn.assessment()
         contact_id = turn.contact.id if turn.contact else None
@@ -115,6 +118,8 @@ def say_frozen(turn: Turn) -> None:
 
 
 async def ask_reopen(turn: Turn) -> None:
+    if await turn.refused("reopen"):
+        return
     assessment = await turn.assessment()
     if assessment.status != "submitted":
         turn.say("review.not_submitted")
@@ -161,6 +166,7 @@ FLOWS = (
         reprompt=reprompt,
         interruptions=ANYWHERE,
         resumable=True,
+        needs="answer",
     ),
     Flow(
         "confirm_submit",
@@ -169,6 +175,7 @@ FLOWS = (
         handle=handle_confirm_submit,
         reprompt=reprompt,
         interruptions=ANYWHERE,
+        needs="submit",
     ),
     Flow(
         "confirm_reopen",
@@ -177,5 +184,6 @@ FLOWS = (
         handle=handle_confirm_reopen,
         reprompt=_menu,
         interruptions=ANYWHERE,
+        needs="reopen",
     ),
 )

@@ -51,6 +51,8 @@ async def intercept(turn: Turn) -> Next:
     """A filled-in questionnaire, whatever the conversation was doing."""
     if turn.sheet is None or turn.contact is None:
         return NOT_MINE
+    if await turn.refused("answer"):
+        return REPROMPT
     asking = turn.state.flow in ("question", "block")
     after = await import_sheet(turn, turn.sheet)
     if after is not None:

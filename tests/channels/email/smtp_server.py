@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import re
 import socket
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -87,6 +88,21 @@ class SmtpServer:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+
+    async def code_for(self, address: str, wait: float = 30.0) -> str:
+        """The six-digit code in the newest mail received for `address`, as its owner reads
+        it (waits for the mail to arrive)."""
+        deadline = asyncio.get_running_loop().time() + wait
+        while True:
+            for mail in reversed(self.recorder.received):
+                if mail.rcpt_tos == [address]:
+                    body = mail.message.get_body(("plain",))
+                    text = body.get_content() if body is not None else ""
+                    found = re.search(r"^\s*(\d{6})\s*$", text, re.MULTILINE)
+                    if found is not None:
+                        return found.group(1)
+            assert asyncio.get_running_loop().time() < deadline, f"no code for {address}"
+            await asyncio.sleep(0.05)
 
     async def __aenter__(self) -> SmtpServer:
         await self.start()

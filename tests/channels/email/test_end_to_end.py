@@ -15,6 +15,7 @@ from tests.channels.email.helpers import US, email_config, running
 from tests.channels.email.imap_server import ImapServer
 from tests.channels.email.smtp_server import SmtpServer
 from tests.nlu.helpers import embedded, shared_cache
+from tests.storage.helpers import store_with_domains
 
 ANA = "ana.perez@pasto.gov.co"
 WAIT = 30.0
@@ -85,9 +86,11 @@ class Official:
         return body.get_content()
 
 
-async def test_a_whole_diagnosis_by_email(database_url, imap, nlu, request):
+async def test_a_whole_diagnosis_by_email(database_url, imap, nlu, request, gazetteer):
     folder = f"Buzon{abs(hash(request.node.nodeid)) % 10**8}"
     await imap.create(folder)
+    async with store_with_domains(database_url, gazetteer):
+        pass  # pasto.gov.co is the alcaldía's domain: Ana joins at once
     async with SmtpServer() as smtp:
         ana = Official(imap, smtp, folder)
         async with running(email_config(database_url, smtp, imap, folder), nlu):

@@ -29,7 +29,7 @@ import itertools
 import math
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +108,9 @@ class BotApiServer(Methods):
         self.file_paths: dict[str, str] = {}  # file id -> its path under base_file_url
         self.descriptions: dict[str, str] = {}  # language code ("" for all) -> text
         self.short_descriptions: dict[str, str] = {}
+        # Not Telegram: how the people of a test read the code the assistant mailed them
+        # (address -> code), from the engine's outbox or from the SMTP server that got it.
+        self.read_code: Callable[[str], Awaitable[str]] | None = None
         self.webhook: Webhook | None = None
         self.allowed_updates: list[str] = []
         self.webhook_retry_delay, self.webhook_attempts = webhook_retry_delay, webhook_attempts

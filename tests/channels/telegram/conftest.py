@@ -29,6 +29,8 @@ from channels.telegram import TelegramChannel, TelegramService, TelegramSettings
 from dialogues.messages import Catalog
 from nlu.rules import RuleInterpreter
 from tests.channels.telegram.botapi_server import BotApiServer, SimChat, buttons
+from tests.conversation.chat import mailed_code
+from tests.storage.helpers import with_domains
 
 # python-telegram-bot 22 warns (PTBDeprecationWarning, an error under our pytest settings) each
 # time it builds a RetryAfter unless told to use timedeltas; the channel reads both forms.
@@ -59,7 +61,7 @@ async def sqlite_url(tmp_path) -> str:
 
 
 async def make_engine(url: str, static: Static) -> tuple[Engine, Any]:
-    store = await open_store(url, static.gazetteer)
+    store = await with_domains(await open_store(url, static.gazetteer))
     return Engine(store, build_deps(load_config(env={}), static), RuleInterpreter()), store
 
 
@@ -120,6 +122,9 @@ async def running(
     """The Telegram service of `cti run` against the local server, until the block ends.
     `channel_options` go to the `TelegramChannel`, `changes` to its `TelegramSettings`."""
     settings = settings_for(server, **changes)
+    store = getattr(engine, "store", None)
+    if store is not None and server.read_code is None:
+        server.read_code = lambda address: mailed_code(store, address)
     channel = TelegramChannel(engine, texts.render, **{"backoff": 0.05, **(channel_options or {})})
     service = TelegramService(channel, settings)
     task = asyncio.create_task(service.run())
@@ -185,6 +190,9 @@ class Person:
         await self.say("Jefe de Planeación")
         await self.say(email)
         await self.press("Sí, son correctos")
+        if "antes de registrarle verificamos" in self.text:  # she reads the code in her mail
+            assert self.server.read_code is not None, "the test gave no way to read her mail"
+            await self.say(await self.server.read_code(email))
 
 
 __all__ = ["Person", "buttons", "running", "settings_for", "webhook_settings"]

@@ -43,6 +43,8 @@ async def test_whole_questionnaire_by_text(server: BotApiServer, engine, texts) 
         await ana.say("Jefe de Planeación")
         await ana.say("ana@pasto.gov.co")
         await ana.say("sí")
+        assert "le enviamos un código de 6 dígitos" in ana.text
+        await ana.say(f"mi código es {await server.read_code('ana@pasto.gov.co')}")
         assert await answer_all(ana, "text") == 103
         await ana.say("enviar")
         await ana.say("sí")
