@@ -151,7 +151,7 @@ def _header(
     missing = [c for c in wanted if c not in names and c not in optional]
     if missing:
         return Problem(
-            1, "officials.file.header", {"missing": ", ".join(missing), "wanted": ",".join(wanted)}
+            0, "officials.file.header", {"missing": ", ".join(missing), "wanted": ",".join(wanted)}
         )
     return {c: names.index(c) for c in wanted if c in names}
 
@@ -178,7 +178,7 @@ def _table(
     if head is None:
         return Problem(0, "officials.file.empty")
     if head[1] is None:
-        return Problem(1, "officials.file.unreadable")
+        return Problem(0, "officials.file.unreadable")
     columns = _header(head[1], wanted, optional)
     if isinstance(columns, Problem):
         return columns
