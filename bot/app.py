@@ -329,6 +329,9 @@ def build_services(app: App, *, stdin: TextIO = sys.stdin) -> dict[str, Service]
     channels = frozenset(channel for name, channel in workers.items() if name in services)
     services.update(reminder_services(app, channels))
     services.update(ticket_services(app, frozenset(services)))
+    from bot.staff.digest import digest_services
+
+    services.update(digest_services(app, frozenset(services)))
     return services
 
 
