@@ -19,6 +19,7 @@ from bot.contract import OutboundEmail
 from bot.periodic import every
 from bot.staff.decisions import Herald
 from bot.storage.api import ContactRecord, Store, Tx
+from bot.storage.outbox import OFFICIALS_DIGEST
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DIGEST_HOUR = 7
-DIGEST_KIND = "officials-digest"
+DIGEST_KIND = OFFICIALS_DIGEST
 
 
 def digest_id(day: date, domain: str) -> str:

@@ -81,6 +81,11 @@ async def test_one_digest_a_day_only_when_something_waits(store, herald):
     assert "Funcionarios verificados de la entidad: 1 (también pueden aprobarla)" in text
     assert "2. Alcaldía de Medellín (Antioquia)" in text and "ninguno (solo MinTIC" in text
     assert "Luis Paz" not in text  # a member is not pending
+    async with store.transaction() as tx:  # once delivered, no name stays in the database
+        assert mail.id is not None
+        await tx.outbox_sent(mail.id, clock.now)
+        sent = await tx.outbox_item(mail.message_id)
+    assert sent is not None and sent[1] == "sent" and "Ana" not in sent[0].text
 
     clock.now = datetime(2026, 3, 4, 7, 30, tzinfo=BOGOTA)
     assert await service(store, herald, clock).run_once() is True
