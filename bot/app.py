@@ -379,6 +379,9 @@ def build_services(app: App, *, stdin: TextIO = sys.stdin) -> dict[str, Service]
     services.update(reminder_services(app, channels))
     services.update(ticket_services(app, frozenset(services)))
     services.update(retention_services(app, channels))
+    from bot.staff.digest import digest_services
+
+    services.update(digest_services(app, frozenset(services)))
     return services
 
 

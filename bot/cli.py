@@ -119,12 +119,13 @@ def _register_commands() -> None:
     from bot.commands.db import db
     from bot.commands.export import export
     from bot.commands.nlu import nlu
+    from bot.commands.officials import officials
     from bot.commands.progress import progress
     from bot.commands.questionnaire import questionnaire
     from bot.commands.report import report
     from bot.commands.tickets import tickets
 
-    for command in (db, export, nlu, progress, questionnaire, report, tickets):
+    for command in (db, export, nlu, officials, progress, questionnaire, report, tickets):
         main.add_command(command)
 
 

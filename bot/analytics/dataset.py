@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.analytics.counted import counts_as_submitted
 from bot.scoring import Answer, InvalidAnswer, Score, Scores, item_score, level_of, score
 from bot.storage.api import CycleAssessment, StoredAnswer
 from dialogues.questionnaire import Questionnaire
@@ -32,6 +33,8 @@ Row = dict[str, Value]
 
 KIND_NAMES = {"alcaldia": "alcaldía", "gobernacion": "gobernación"}
 STATUS_NAMES = {"in_progress": "en curso", "submitted": "enviado"}
+# Submitted by someone who is not a member of the entity: not counted as sent (issue 15).
+UNVERIFIED_SUBMISSION = "enviado sin verificar"
 ANSWER_KIND_NAMES = {
     "option": "opción",
     "figure": "cifra",
@@ -156,7 +159,9 @@ def assessment_row(
         "ciclo": a.cycle,
         "cuestionario": a.questionnaire_id,
         "version_cuestionario": a.questionnaire_version,
-        "estado": STATUS_NAMES[a.status],
+        "estado": STATUS_NAMES[a.status]
+        if a.status != "submitted" or counts_as_submitted(a)
+        else UNVERIFIED_SUBMISSION,
         "iniciado": _local(a.started_at, zone),
         "enviado": _local(a.submitted_at, zone),
         "items_aplicables": overall.applicable if overall else None,

@@ -14,11 +14,13 @@ entities' own reports withhold small groups; see `bot.analytics.peers`).
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import click
 
+from bot.analytics.counted import as_counted
 from bot.analytics.cycle import current_cycle, local_today
 from bot.analytics.peers import averages
 from bot.analytics.progress import KINDS, tally
@@ -117,6 +119,7 @@ def progress(
     year = cycle or current_cycle(config.assessment, now)
     questionnaire = questionnaire_from(config) if code else None
     data = read_cycle(staff_database_url(config, db_url), gazetteer, year, with_answers=bool(code))
+    data = dataclasses.replace(data, assessments=as_counted(data.assessments))
     result = tally(
         data.entities,
         data.assessments,

@@ -82,6 +82,9 @@ class AnalyticsTx(TxBase):
             .where(
                 assessments.c.cycle == cycle,
                 assessments.c.status == "submitted",
+                # Only a member's submission speaks for the entity (issue 15): anyone else's
+                # scores must not move the averages other entities see.
+                assessments.c.submitted_by_member.is_(True),
                 # A snapshot from before a reopening no longer describes the assessment.
                 score_snapshots.c.submitted_at == assessments.c.submitted_at,
                 entities.c.kind == kind,

@@ -38,7 +38,10 @@ SCRUBBED_WHEN_SENT = (ERASURE, EMAIL_CHANGED)
 # Kinds that carry a one-time code: once sent, the code is nowhere but in the recipient's
 # mailbox (its text goes; the address stays, to count what was sent to it).
 CODE, EMAIL_CODE = "code", "email-code"
-BLANKED_WHEN_SENT = (CODE, EMAIL_CODE)
+# The daily digest to the mailbox names pending officials (bot/staff/digest.py): once in the
+# mailbox, it need not stay in the database, where an erasure would have to find it.
+OFFICIALS_DIGEST = "officials-digest"
+BLANKED_WHEN_SENT = (CODE, EMAIL_CODE, OFFICIALS_DIGEST)
 
 
 def code_message_id(conversation_id: int | None, fresh_id: str) -> str:

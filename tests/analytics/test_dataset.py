@@ -16,7 +16,14 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from bot.analytics.dataset import ANSWER_COLUMNS, ASSESSMENT_COLUMNS, build_dataset, score_columns
+from bot.analytics.counted import as_counted
+from bot.analytics.dataset import (
+    ANSWER_COLUMNS,
+    ASSESSMENT_COLUMNS,
+    assessment_row,
+    build_dataset,
+    score_columns,
+)
 from bot.analytics.writers import answers_path, write
 from bot.scoring import Answer
 from bot.storage.api import AssessmentRecord, CycleAssessment, StoredAnswer
@@ -35,7 +42,7 @@ ITEMS = [
         AssessmentRecord(7, "05001", 2026, Q.id, Q.version, "in_progress", T0), MEDELLIN
     ),
     CycleAssessment(
-        AssessmentRecord(9, "52001", 2026, Q.id, "0.0-vieja", "submitted", T0, T0), PASTO
+        AssessmentRecord(9, "52001", 2026, Q.id, "0.0-vieja", "submitted", T0, T0, True), PASTO
     ),
 ]
 GIVEN = {
@@ -185,3 +192,16 @@ def test_json_nests_the_answers(dataset, tmp_path):
 )
 def test_decimal_comma_never_uses_exponents(value, text):
     assert plain_decimal(value) == text
+
+
+def test_a_submission_by_a_non_member_is_shown_and_counted_as_unverified():
+    """Issue 15: only a member's submission counts (progress, export, peers)."""
+
+    record = AssessmentRecord(9, "52001", 2026, Q.id, Q.version, "submitted", T0, T0, False)
+    item = CycleAssessment(record, PASTO)
+    row = assessment_row(Q, item, None, ZoneInfo("America/Bogota"))
+    assert row["estado"] == "enviado sin verificar"
+    counted = as_counted([item, ITEMS[1]])
+    assert counted[0].assessment.status == "in_progress"
+    assert counted[0].assessment.submitted_at is None
+    assert counted[1] == ITEMS[1]

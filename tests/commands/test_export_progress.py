@@ -199,3 +199,43 @@ def test_progress_reads_the_deadline_from_the_configuration(seeded, runner, tmp_
 def test_progress_rejects_an_unknown_department(runner, database_url):
     result = runner.invoke(progress, ["--department", "Atlántida", "--db", database_url])
     assert result.exit_code == 2 and "departamento desconocido" in result.stderr
+
+
+async def _seed_attack(url: str, gazetteer: Gazetteer) -> None:
+    """Issue 15's attack: Pasto's diagnosis submitted by a contact who is no member of it, with
+    one answer of 103; the other entities as in `_seed`."""
+    store = await open_store(url, gazetteer)
+    try:
+        async with store.transaction() as tx:
+            _, impostor = await register(tx, "66", "Impostor", "impostor@gmail.com", "52001")
+            one = dict(list(sample("52001", "alcaldia").items())[:1])
+            pasto = await seed(
+                tx, Q, "52001", one, T0, submitted=True, contact_id=impostor.id, by_member=False
+            )
+            await tx.save_score_snapshot(pasto, score(Q, "alcaldia", one), T0)
+            others = [(c, k) for c, k in [*SUBMITTED.items(), *IN_PROGRESS.items()] if c != "52001"]
+            for i, (code, kind) in enumerate(others):
+                await seed(tx, Q, code, sample(code, kind), at(i), submitted=code in SUBMITTED)
+    finally:
+        await store.close()
+
+
+def test_a_submission_by_a_non_member_counts_nowhere(database_url, gazetteer, runner, tmp_path):
+    asyncio.run(_seed_attack(database_url, gazetteer))
+    args = ["--cycle", "2026", "--department", "narino", "--db", database_url]
+    text = _ok(runner.invoke(progress, args))
+    row = next(line for line in text.splitlines() if line.startswith("Nariño"))
+    assert row.split()[1:4] == ["64", "5", "2"]  # started 5, submitted 2: Pasto not among them
+    listing = text.split("Entidades de Nariño (65)")[1].split("Promedio")[0]
+    pasto = next(line for line in listing.splitlines() if f"{line} ".count(" Pasto "))
+    assert pasto.split() == ["en", "curso", "Pasto"]  # no date, no score
+    comparison = text.split("Promedio de los diagnósticos enviados: alcaldías")[1]
+    assert "Nariño (2)" in comparison and "Colombia (3)" in comparison
+
+    out = tmp_path / "avance.csv"
+    summary = _ok(
+        runner.invoke(export, ["--out", str(out), "--cycle", "2026", "--db", database_url])
+    )
+    assert "Ciclo 2026: 7 diagnósticos (3 enviados)" in summary
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig")), delimiter=";"))
+    assert next(r for r in rows if r["codigo_dane"] == "52001")["estado"] == "enviado sin verificar"

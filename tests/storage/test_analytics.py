@@ -60,7 +60,8 @@ async def test_snapshots_count_while_the_assessment_stays_submitted(store: SqlSt
         await tx.set_assessment_status(pasto.id, "in_progress", None, at(10))
         assert await tx.peer_scores(2026, "alcaldia", Q.id, Q.version) == []
         await tx.save_answer(pasto.id, "HAB-SER-02", Answer("option", option="si"), None, at(20))
-        await tx.set_assessment_status(pasto.id, "submitted", None, at(30))
+        official = (await tx.assessment_events(pasto.id))[1].contact_id  # the member who sent it
+        await tx.set_assessment_status(pasto.id, "submitted", official, at(30))
         assert await tx.peer_scores(2026, "alcaldia", Q.id, Q.version) == []
         # ...until its results are shown again, which replaces the snapshot.
         resubmitted = await tx.assessment(pasto.id)
@@ -75,3 +76,19 @@ async def test_no_snapshot_for_an_assessment_in_progress(store: SqlStore):
         record = await seed(tx, Q, "52001", GIVEN, T0)
         with pytest.raises(ValueError, match="not submitted"):
             await tx.save_score_snapshot(record, score(Q, "alcaldia", GIVEN), T0)
+
+
+async def test_a_submission_by_a_non_member_is_no_peer(store: SqlStore):
+    """Issue 15's attack: a pending contact submitted Pasto with one answer; its scores must not
+    reach any other entity's averages, even with a snapshot saved."""
+    async with store.transaction() as tx:
+        _, impostor = await register(tx, "66", "Impostor", "impostor@gmail.com", entity="52001")
+        one = dict(list(GIVEN.items())[:1])
+        pasto = await seed(
+            tx, Q, "52001", one, T0, submitted=True, contact_id=impostor.id, by_member=False
+        )
+        assert pasto.status == "submitted" and not pasto.submitted_by_member
+        await tx.save_score_snapshot(pasto, score(Q, "alcaldia", one), T0)
+        await seed_submitted_with_snapshot(tx, Q, "52356", "alcaldia", GIVEN, T0)
+        peers = await tx.peer_scores(2026, "alcaldia", Q.id, Q.version)
+    assert [p.entity_code for p in peers] == ["52356"]
