@@ -28,6 +28,14 @@ TILES: dict[str, tuple[int, int]] = {
     "19": (6, 1), "41": (6, 2), "18": (6, 3), "97": (6, 5),
     "52": (7, 1), "86": (7, 2), "91": (7, 4),
 }  # fmt: skip
+# What a tile shows of each department (its name is in the tile's accessible label).
+ABBR: dict[str, str] = {
+    "88": "SAI", "44": "LAG", "08": "ATL", "47": "MAG", "20": "CES", "23": "COR", "70": "SUC",
+    "13": "BOL", "54": "NSA", "81": "ARA", "27": "CHO", "05": "ANT", "68": "SAN", "15": "BOY",
+    "85": "CAS", "99": "VIC", "66": "RIS", "17": "CAL", "25": "CUN", "11": "BOG", "50": "MET",
+    "94": "GUA", "76": "VAL", "63": "QUI", "73": "TOL", "95": "GUV", "19": "CAU", "41": "HUI",
+    "18": "CAQ", "97": "VAU", "52": "NAR", "86": "PUT", "91": "AMA",
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +72,10 @@ class DepartmentRow:
     name: str
     count: Count
     tile: tuple[int, int]
+
+    @property
+    def abbr(self) -> str:
+        return ABBR.get(self.code, self.name[:3].upper())
 
 
 @dataclass(frozen=True, slots=True)
