@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from bot.config import Config
 from bot.territory import Gazetteer
+from tests.channels.telegram.botapi_server import BotApiServer
 from tests.web.console import CHROMIUM_ARGS, ConsoleServer, Seeded, chromium_path, config_for, seed
 
 
@@ -42,3 +43,10 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="es-CO", viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[BotApiServer]:
+    """The local Telegram Bot API server (tests/channels/telegram), on loopback."""
+    async with BotApiServer() as started:
+        yield started
