@@ -42,6 +42,10 @@ def test_sign_in_progress_reply_approve_and_sign_out(
     expect(narino).to_be_visible()
     expect(page.locator(".tiles li")).to_have_count(33)
     shot(page, "consola-avance.png")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    expect(page.locator(".tiles li")).to_have_count(33)
+    shot(page, "consola-movil.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     narino.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Nariño")
@@ -51,6 +55,10 @@ def test_sign_in_progress_reply_approve_and_sign_out(
     expect(page.get_by_role("heading", level=1)).to_have_text("Alcaldía de Pasto (Nariño)")
     expect(page.get_by_text("Ana Rosero").first).to_be_visible()
     shot(page, "consola-entidad.png")
+    page.get_by_role("link", name="Ver el informe del diagnóstico").click()
+    expect(page).to_have_url(f"{console}/entidad/{PASTO}/informe")
+    expect(page.locator("body")).to_contain_text("Pasto")
+    page.go_back()
 
     # Approve the pending official.
     page.get_by_role("button", name="Aprobar a Luis Benavides").click()
