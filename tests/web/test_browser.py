@@ -60,7 +60,12 @@ def test_sign_in_progress_reply_approve_and_sign_out(
     expect(page.locator("body")).to_contain_text("Pasto")
     page.go_back()
 
-    # Approve the pending official.
+    # The country's pending officials lead to their entity, where one approves them.
+    page.get_by_role("link", name="Por aprobar").click()
+    expect(page.get_by_role("row", name=re.compile("Luis Benavides"))).to_contain_text(
+        "luis.b@gmail.com"
+    )
+    page.get_by_role("link", name="Alcaldía de Pasto (Nariño)").click()
     page.get_by_role("button", name="Aprobar a Luis Benavides").click()
     expect(page.get_by_role("row", name=re.compile("Luis Benavides"))).to_contain_text("Miembro")
 
@@ -177,6 +182,7 @@ def test_a_viewer_sees_no_names_and_cannot_approve(
     assert tried.status == 403
     assert "no tiene permiso" in tried.text()
     assert page.request.get(console + "/auditoria").status == 403
+    assert page.request.get(console + "/funcionarios/pendientes").status == 403
 
     async def status(tx: Tx):
         contact = await tx.contact(seeded.pending_id)
