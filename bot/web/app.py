@@ -54,6 +54,7 @@ def routes() -> list[Route | Mount]:
         Route("/salir", login.logout, methods=["POST"]),
         Route("/avance", progress.overview),
         Route("/avance.csv", progress.export_csv),
+        Route("/diagnosticos.xlsx", progress.export_xlsx),
         Route("/departamento/{code:str}", progress.department),
         Route("/entidad/{code:str}", entities.entity_page),
         Route("/entidad/{code:str}/informe", entities.report),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from bot.config import PROJECT_ROOT, Config
@@ -32,7 +34,12 @@ def shot(page: Page, name: str) -> None:
 
 
 def test_sign_in_progress_reply_approve_and_sign_out(
-    page: Page, console: str, seeded: Seeded, console_config: Config, gazetteer: Gazetteer
+    page: Page,
+    console: str,
+    seeded: Seeded,
+    console_config: Config,
+    gazetteer: Gazetteer,
+    tmp_path: Path,
 ):
     sign_in(page, console, ADMIN)
     expect(page).to_have_url(console + "/avance")
@@ -42,6 +49,20 @@ def test_sign_in_progress_reply_approve_and_sign_out(
     expect(narino).to_be_visible()
     expect(page.locator(".tiles li")).to_have_count(33)
     shot(page, "consola-avance.png")
+    with page.expect_download() as shown:
+        page.get_by_role("link", name="Descargar esta vista (CSV)").click()
+    table = Path(shown.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert table[0].startswith("codigo_departamento,departamento,entidades")
+    assert any(line.startswith("52,Nariño,") and ",2,1," in line for line in table)
+    with page.expect_download() as workbook:
+        page.get_by_role("link", name=re.compile("Descargar los diagnósticos")).click()
+    saved = tmp_path / workbook.value.suggested_filename
+    workbook.value.save_as(saved)
+    assert saved.suffix == ".xlsx"
+    sheets = load_workbook(saved, read_only=True)
+    rows = list(sheets.worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 3  # a header and the two diagnoses of the cycle
+    assert {c for r in rows[1:] for c in r if c in ("52001", "52835")} == {"52001", "52835"}
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     expect(page.locator(".tiles li")).to_have_count(33)
     shot(page, "consola-movil.png")

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.analytics.cycle import current_cycle
+from bot.analytics.dataset import Dataset, build_dataset
+from bot.analytics.writers import write_xlsx
 from bot.territory import EntityKind
 from bot.web import national
 from bot.web.accounts import staff_tx
@@ -78,4 +85,37 @@ async def department(web: Web, request: Request) -> Response:
         kind=kind_of(request) or "",
         department=count,
         rows=mine,
+    )
+
+
+def _xlsx(dataset: Dataset) -> bytes:
+    """`cti export`'s workbook, built in a temporary folder (openpyxl writes to a path)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "avance.xlsx"
+        write_xlsx(dataset, path)
+        return path.read_bytes()
+
+
+@page()
+async def export_xlsx(web: Web, request: Request) -> Response:
+    """The cycle's diagnoses with scores and answers, exactly as `cti export --out x.xlsx`
+    (no personal data: who answered is a contact number)."""
+    config, static = web.console.config, web.console.static
+    now = web.clock()
+    cycle = current_cycle(config.assessment, now)
+    staff = request.state.staff
+    async with web.console.store.transaction() as tx:
+        items = await tx.cycle_assessments(cycle)
+        answers = await tx.cycle_answers(cycle)
+        await staff_tx(tx).record(staff.email, "export_dataset", now, str(cycle))
+    zone = ZoneInfo(config.assessment.timezone)
+    # Scoring every diagnosis is CPU work: off the event loop, after the transaction.
+    dataset = await asyncio.to_thread(
+        build_dataset, static.questionnaire, cycle, items, answers, now, zone
+    )
+    body = await asyncio.to_thread(_xlsx, dataset)
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="diagnosticos_{cycle}.xlsx"'},
     )
