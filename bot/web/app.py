@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from bot.app import ConsoleApp, build_console
 from bot.config import Config
 from bot.web.context import Web
-from bot.web.pages import audit, entities, login, pending, progress, tickets
+from bot.web.pages import audit, entities, login, pending, progress, questionnaire, tickets
 from bot.web.texts import TEMPLATES
 
 CSP = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"
@@ -68,6 +68,7 @@ def routes() -> list[Route | Mount]:
         Route("/solicitudes/{number:str}/responder", tickets.reply, methods=["POST"]),
         Route("/solicitudes/{number:str}/estado", tickets.change_status, methods=["POST"]),
         Route("/funcionarios/pendientes", pending.pending),
+        Route("/cuestionario", questionnaire.questionnaire),
         Route("/auditoria", audit.audit),
     ]
 

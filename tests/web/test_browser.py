@@ -81,6 +81,12 @@ def test_sign_in_progress_reply_approve_and_sign_out(
     expect(page.locator("body")).to_contain_text("Pasto")
     page.go_back()
 
+    page.get_by_role("link", name="Cuestionario").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator("main")).to_contain_text("versión")
+    expect(page.locator("details")).not_to_have_count(0)
+    page.go_back()
+
     # The country's pending officials lead to their entity, where one approves them.
     page.get_by_role("link", name="Por aprobar").click()
     expect(page.get_by_role("row", name=re.compile("Luis Benavides"))).to_contain_text(
