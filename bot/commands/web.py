@@ -37,5 +37,6 @@ def web(ctx: click.Context, host: str, port: int, forwarded_allow_ips: str) -> N
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
-        log_level="warning",
+        log_level="info",  # "Uvicorn running on ...": where the console listens
+        access_log=False,  # query strings and client addresses stay out of the logs
     )
