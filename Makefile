@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench clean rasa rasa-serve test-rasa reliability load audit
+.PHONY: run test chromium lint typecheck bench clean rasa rasa-serve test-rasa reliability load audit
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -26,8 +26,18 @@ typecheck: $(STAMP)
 
 # One pytest worker per core (2 on the developers' machines and CI): each worker has its own
 # PostgreSQL server, temporary folders and NLU cache (see tests/conftest.py).
-test: lint typecheck
+test: lint typecheck chromium
 	$(VENV)/bin/pytest -n auto
+
+# The staff console's browser tests (tests/web) drive Debian's chromium through Playwright;
+# Playwright never downloads a browser here. As root it is installed with apt if missing.
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update && apt-get install -y --no-install-recommends chromium; \
+	  else \
+	    echo "Falta chromium: sudo apt-get install -y --no-install-recommends chromium"; exit 1; \
+	  fi; }
 
 bench: $(STAMP)
 	$(PY) bench/report.py

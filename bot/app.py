@@ -291,6 +291,29 @@ async def build_app(config: Config, *, interpreter: Interpreter | None = None) -
     return App(config, static, store, engine, wakers)
 
 
+@dataclass
+class ConsoleApp:
+    """What `cti web` runs on: the same store, texts and ticket desk as `cti run`."""
+
+    config: Config
+    static: Static
+    store: Store
+    desk: TicketDesk
+
+    async def close(self) -> None:
+        await self.store.close()
+
+
+async def build_console(config: Config) -> ConsoleApp:
+    """The staff console's components (no NLU: the console never reads officials' messages)."""
+    from bot.storage.engine import database_url
+    from bot.storage.sql import open_store
+
+    static = load_static(config)
+    store = await open_store(database_url(config), static.gazetteer)
+    return ConsoleApp(config, static, store, ticket_desk(config, static))
+
+
 # --- `cti run`: the services -----------------------------------------------------------------
 
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token

@@ -123,9 +123,22 @@ def _register_commands() -> None:
     from bot.commands.progress import progress
     from bot.commands.questionnaire import questionnaire
     from bot.commands.report import report
+    from bot.commands.staff import staff
     from bot.commands.tickets import tickets
+    from bot.commands.web import web
 
-    for command in (db, export, nlu, officials, progress, questionnaire, report, tickets):
+    for command in (
+        db,
+        export,
+        nlu,
+        officials,
+        progress,
+        questionnaire,
+        report,
+        tickets,
+        staff,
+        web,
+    ):
         main.add_command(command)
 
 

@@ -409,3 +409,57 @@ class RateEventRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
+
+
+# --- MinTIC's staff on the web console (bot.web; migration 0007) ---------------------------------
+
+STAFF_ROLES = ("viewer", "advisor", "admin")
+
+
+class StaffAccountRow(Base):
+    """A MinTIC staff member who signs in to `cti web` (`cti staff add`). Only the argon2 hash
+    of the password is kept; a disabled account keeps its row so the audit trail names it."""
+
+    __tablename__ = "staff_accounts"
+    __table_args__ = (
+        CheckConstraint(f"role IN {STAFF_ROLES!r}", name="role"),
+        _AUTOINCREMENT,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # lower case
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+
+class StaffSessionRow(Base):
+    """A signed-in browser. The cookie carries a random token; only its SHA-256 is stored, so
+    a copy of the database opens no session."""
+
+    __tablename__ = "staff_sessions"
+    __table_args__ = (_AUTOINCREMENT,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class StaffActionRow(Base):
+    """What a staff member did, when (the audit trail admins read on the console)."""
+
+    __tablename__ = "staff_actions"
+    __table_args__ = (_AUTOINCREMENT,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(320))  # the account's email, or "cli:<user>"
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    detail: Mapped[str] = mapped_column(Text, default="", server_default="")
