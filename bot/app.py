@@ -9,11 +9,11 @@ import hashlib
 import logging
 import re
 import sys
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.analytics.cycle import current_cycle
 from bot.config import Config, PrivacyConfig
@@ -28,7 +28,7 @@ from bot.tickets.desk import StaffReply, TicketDesk, TicketSettings, read_reply
 from bot.tickets.routing import Rule
 from channels.email.compose import new_message_id
 from channels.outbox import RetryPolicy
-from dialogues.messages import Catalog
+from dialogues.messages import Catalog, SettingsCatalog
 from dialogues.questionnaire import Questionnaire, load_questionnaire
 from nlu.base import Interpreter
 from nlu.embedded import EmbeddedInterpreter
@@ -67,17 +67,6 @@ class App:
     async def close(self) -> None:
         await self.store.close()
         await close_interpreter(self.engine.interpreter)
-
-
-class SettingsCatalog(Catalog):
-    """A catalog whose every text may name the deployment's settings: `{{ mailbox }}` is
-    `routing.mailbox`, `{{ controller }}` and `{{ privacy_contact }}` come from `privacy`, so
-    no message spells them out. A caller's value still wins."""
-
-    settings: Mapping[str, str] = {}
-
-    def render(self, key: str, **params: Any) -> str:
-        return super().render(key, **{**self.settings, **params})
 
 
 def load_catalog(templates: Path, mailbox: str, privacy: PrivacyConfig | None = None) -> Catalog:
@@ -402,10 +391,34 @@ def build_services(app: App, *, stdin: TextIO = sys.stdin) -> dict[str, Service]
     services.update(reminder_services(app, channels))
     services.update(ticket_services(app, frozenset(services)))
     services.update(retention_services(app, channels))
-    from bot.staff.digest import digest_services
-
     services.update(digest_services(app, frozenset(services)))
     return services
+
+
+def digest_services(app: App, running: frozenset[str]) -> dict[str, Service]:
+    """The daily digest of pending officials, once the email outbox worker runs to send it."""
+    from zoneinfo import ZoneInfo
+
+    from bot.staff.decisions import Herald
+    from bot.staff.digest import PendingDigest
+
+    config = app.config
+    if "email-outbox" not in running:
+        return {}
+
+    def wake_all() -> None:
+        for wake in app.wakers:
+            wake()
+
+    digest = PendingDigest(
+        app.store,
+        Herald.build(config, app.static.gazetteer),
+        config.routing.mailbox,
+        config.channels.email.address.rpartition("@")[2],
+        ZoneInfo(config.assessment.timezone),
+        wake=wake_all,
+    )
+    return {"officials-digest": digest}
 
 
 def retention_services(app: App, channels: frozenset[str]) -> dict[str, Service]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +56,14 @@ class Catalog:
         except KeyError:
             raise CatalogError(f"{self.source}: falta el mensaje {key!r}") from None
         return template.render(**params).strip()
+
+
+class SettingsCatalog(Catalog):
+    """A catalog whose every text may name the deployment's settings: `{{ mailbox }}` is
+    `routing.mailbox`, `{{ controller }}` and `{{ privacy_contact }}` come from `privacy`, so
+    no message spells them out. A caller's value still wins."""
+
+    settings: Mapping[str, str] = {}
+
+    def render(self, key: str, **params: Any) -> str:
+        return super().render(key, **{**self.settings, **params})

@@ -34,12 +34,11 @@ from bot.commands.questionnaire import config_from, fail
 from bot.commands.staff_db import staff_database_url
 from bot.config import Config
 from bot.printable import printable
-from bot.staff.decisions import Decision, Herald, decide, join_listed, load_texts
+from bot.staff.decisions import Decision, Herald, decide, join_listed
 from bot.staff.files import MAX_BYTES, Parsed, Problem, dane_code, parse_domains, parse_roster
 from bot.storage.api import ContactRecord, MembershipEvent, StorageError, Tx
 from bot.storage.sql import open_store
 from bot.territory import Entity
-from channels.email.compose import new_message_id
 from dialogues.messages import Catalog
 
 T = TypeVar("T")
@@ -79,9 +78,8 @@ class Desk:
         static = load_static(config)
         self.gazetteer = static.gazetteer
         self.zone = ZoneInfo(config.assessment.timezone)
-        self.texts: Catalog = load_texts(config.path(config.data.templates), config.routing.mailbox)
-        address = config.channels.email.address
-        self.herald = Herald(self.texts, self.gazetteer, lambda: new_message_id(address))
+        self.herald = Herald.build(config, self.gazetteer)
+        self.texts: Catalog = self.herald.catalog
 
     def local(self, at: datetime | None) -> str:
         return at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M") if at else "—"

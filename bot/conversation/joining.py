@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from bot.contract import ConversationKey, Notice, Option, OutgoingMessage
 from bot.conversation.turn import Turn
-from bot.storage.api import ContactRecord, Tx
+from bot.reach import reachable
+from bot.storage.api import ContactRecord
 from bot.storage.membership import rate_key
 
 REGISTRATIONS_PER_CHAT = 3  # registrations started (codes sent) by one conversation a day
@@ -20,8 +21,6 @@ DAY = timedelta(days=1)
 CHAT, ADDRESS = "registration:chat", "registration:address"
 APPROVE, DECLINE = "mbr:ok:", "mbr:no:"  # + the applicant's contact id
 APPROVAL_KIND = "approval"  # outbox kind of the requests and verdicts sent to people
-# Channels that deliver a notice outside a turn; elsewhere (the console) it goes by email.
-_NOTIFIED = ("telegram", "email")
 
 
 def chat_key(key: ConversationKey) -> str:
@@ -82,14 +81,6 @@ async def join(turn: Turn, contact: ContactRecord) -> ContactRecord:
 
 def _option(turn: Turn, value: str, label: str, name: str) -> Option:
     return Option(value, turn.deps.catalog.render(label, name=name))
-
-
-async def reachable(tx: Tx, contact: ContactRecord) -> list[ConversationKey]:
-    """Where a notice reaches `contact`: their Telegram and email conversations, else their
-    verified address."""
-    data = await tx.personal_data(contact.id)
-    keys = [k for k in (data.conversations if data else ()) if k.channel in _NOTIFIED]
-    return keys or [ConversationKey("email", contact.email)]
 
 
 async def tell(

@@ -13,10 +13,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from bot.contract import ConversationKey, Notice, OutgoingMessage
+from bot.config import Config
+from bot.contract import Notice, OutgoingMessage
+from bot.reach import reachable
 from bot.storage.api import ContactRecord, MembershipKind, MemberStatus, Tx
 from bot.territory import Gazetteer
-from dialogues.messages import Catalog
+from dialogues.messages import Catalog, SettingsCatalog
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +41,6 @@ Outcome = Literal["done", "unknown", "already", "not_allowed"]
 
 def load_texts(templates: Path, mailbox: str) -> Catalog:
     """data/templates/officials.yml, with `{{ mailbox }}` the programme's mailbox."""
-    from bot.app import SettingsCatalog
-
     catalog = SettingsCatalog.load(templates / "officials.yml")
     assert isinstance(catalog, SettingsCatalog)
     catalog.settings = {"mailbox": mailbox}
@@ -55,6 +55,16 @@ class Herald:
     gazetteer: Gazetteer
     new_notice_id: Callable[[], str]
 
+    @classmethod
+    def build(cls, config: Config, gazetteer: Gazetteer) -> Herald:
+        """The one used by cti officials, the digest and cti web: data/templates/officials.yml,
+        Message-IDs at the assistant's own address."""
+        from channels.email.compose import new_message_id
+
+        address = config.channels.email.address
+        texts = load_texts(config.path(config.data.templates), config.routing.mailbox)
+        return cls(texts, gazetteer, lambda: new_message_id(address))
+
     def entity_title(self, code: str) -> str:
         entity = self.gazetteer.get(code)
         return entity.title if entity else code
@@ -65,11 +75,8 @@ class Herald:
         entity = self.entity_title(contact.entity_code)
         text = self.catalog.render(f"officials.notice.{key}", entity=entity, email=contact.email)
         subject = self.catalog.render("officials.notice.subject", entity=entity)
-        data = await tx.personal_data(contact.id)
-        keys = [k for k in (data.conversations if data else ()) if k.channel != "console"]
-        if not keys and contact.email:  # a console conversation has nobody to deliver to
-            keys = [ConversationKey("email", contact.email)]
-        for where in dict.fromkeys(keys):
+        keys = await reachable(tx, contact)
+        for where in keys:
             reply = (OutgoingMessage(where, text),)
             await tx.enqueue(
                 Notice(where, reply, self.new_notice_id(), subject=subject, kind=NOTICE_KIND), now

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.contract import OutboundEmail
@@ -20,10 +19,6 @@ from bot.periodic import every
 from bot.staff.decisions import Herald
 from bot.storage.api import ContactRecord, Store, Tx
 from bot.storage.outbox import OFFICIALS_DIGEST
-
-if TYPE_CHECKING:
-    from bot.app import App
-    from bot.runner import Service
 
 log = logging.getLogger(__name__)
 
@@ -105,30 +100,3 @@ class PendingDigest:
             message_id=message_id,
             kind=DIGEST_KIND,
         )
-
-
-def digest_services(app: App, running: frozenset[str]) -> dict[str, Service]:
-    """The digest, once the email outbox worker runs to send it."""
-    from bot.staff.decisions import load_texts
-    from channels.email.compose import new_message_id
-
-    config = app.config
-    if "email-outbox" not in running:
-        return {}
-    address = config.channels.email.address
-    texts = load_texts(config.path(config.data.templates), config.routing.mailbox)
-    herald = Herald(texts, app.static.gazetteer, lambda: new_message_id(address))
-
-    def wake_all() -> None:
-        for wake in app.wakers:
-            wake()
-
-    digest = PendingDigest(
-        app.store,
-        herald,
-        config.routing.mailbox,
-        address.rpartition("@")[2],
-        ZoneInfo(config.assessment.timezone),
-        wake=wake_all,
-    )
-    return {"officials-digest": digest}

@@ -24,7 +24,13 @@ from bot.storage.base import (
 )
 from bot.storage.membership import MembershipTx, rate_key
 from bot.storage.models import ReminderScheduleRow
-from bot.storage.outbox import BLANKED_WHEN_SENT, EMAIL_CHANGED, PENDING, code_id_prefix
+from bot.storage.outbox import (
+    BLANKED_WHEN_SENT,
+    EMAIL_CHANGED,
+    OFFICIALS_DIGEST,
+    PENDING,
+    code_id_prefix,
+)
 from bot.storage.people import PeopleTx
 
 _reminders = ReminderScheduleRow.__table__
@@ -316,5 +322,10 @@ class PrivacyTx(PeopleTx, MembershipTx):
             [] if shared else [contact.email], [*keys, rate_key(contact.email)]
         )
         await self.delete_conversations_of(contact_id)
+        # A queued digest of pending officials may name them; the digest service writes the
+        # day's again, without them (a sent one was blanked already).
+        await self._run(
+            delete(outbox).where(outbox.c.kind == OFFICIALS_DIGEST, outbox.c.status == PENDING)
+        )
         await self.revoke_consent(contact.consent_id, at)
         await self._run(delete(contacts).where(contacts.c.id == contact_id))

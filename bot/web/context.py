@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse
 
 from bot.app import ConsoleApp
 from bot.report.render import make_environment
+from bot.staff.decisions import Herald
 from bot.web.texts import TEMPLATES, web_texts
 from dialogues.messages import Catalog
 
@@ -26,6 +27,7 @@ class Web:
     console: ConsoleApp
     env: Environment
     texts: Catalog
+    herald: Herald  # tells officials what staff decided, as cti officials does
     clock: Callable[[], datetime] = field(default=_now)
 
     @classmethod
@@ -40,7 +42,7 @@ class Web:
             lstrip_blocks=True,
         )
         env.filters.update(make_environment(folder).filters)
-        return cls(console, env, web_texts(config))
+        return cls(console, env, web_texts(config), Herald.build(config, console.static.gazetteer))
 
     def page(self, request: Request, name: str, status: int = 200, **params: Any) -> HTMLResponse:
         staff = getattr(request.state, "staff", None)

@@ -123,7 +123,18 @@ async def test_after_erasure_no_table_column_or_file_holds_anything_of_hers(
         process = Served(server, database_url, tmp_path, smtp)
         await process.start()
         try:
-            ana = Official(server.private_chat(ANA_CHAT, "Ana"), "52001", random.Random(5))
+
+            async def codes(address: str) -> str:
+                # The registration code, read as she reads it: in the mail SMTP received.
+                [mail] = await _mail_to(smtp, address)
+                body = mail.get_body(("plain",))
+                assert body is not None
+                found = re.search(r"^\s*(\d{6})\s*$", body.get_content(), re.MULTILINE)
+                assert found is not None
+                return found.group(1)
+
+            chat = server.private_chat(ANA_CHAT, "Ana")
+            ana = Official(chat, "52001", random.Random(5), codes=codes)
             await ana.register()
             await ana.answer_one()
             # A request with her number and address in its words, answered by MinTIC.
@@ -148,7 +159,7 @@ async def test_after_erasure_no_table_column_or_file_holds_anything_of_hers(
             )
             # She writes by email: the assistant asks her, by mail, to prove the address.
             await process.mail(_email(f"Ana Pérez <{ANA_MAIL}>", "Hola", "Buenos días", 2))
-            await _mail_to(smtp, ANA_MAIL)
+            await _mail_to(smtp, ANA_MAIL, count=2)  # her registration code, then the proof
             # A code to an address she never confirms.
             await ana.say("cambiar mi correo")
             await ana.say(NEVER_CONFIRMED)

@@ -130,3 +130,23 @@ async def test_cti_run_sends_the_digest_wherever_it_sends_mail(tmp_path):
         finally:
             await app.close()
         assert ("officials-digest" in services) is expected
+
+
+async def test_erasing_a_pending_official_takes_them_out_of_the_queued_digest(store, herald):
+    clock = Clock(datetime(2026, 3, 3, 8, 0, tzinfo=BOGOTA))
+    async with store.transaction() as tx:
+        _, ana = await register(tx, "1001", "Ana Pérez", "ana@gmail.com", entity="52001")
+        await tx.record_membership(ana.id, "requested", T0)
+        _, beto = await register(tx, "1003", "Beto Gil", "beto@hotmail.com", entity="05001")
+        await tx.record_membership(beto.id, "requested", T0)
+    assert await service(store, herald, clock).run_once() is True
+    [queued] = await digests(store)
+    assert "Ana Pérez" in queued.text  # not sent yet: the mail server was down
+
+    async with store.transaction() as tx:
+        await tx.erase_contact(ana.id, T0)
+    assert await digests(store) == []
+    assert await service(store, herald, clock).run_once() is True  # the day's digest again
+    [again] = await digests(store)
+    assert "Beto Gil" in again.text
+    assert "Ana" not in again.text and "ana@gmail.com" not in again.text

@@ -44,6 +44,8 @@ def test_sign_in_progress_reply_approve_and_sign_out(
     sign_in(page, console, ADMIN)
     expect(page).to_have_url(console + "/avance")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Avance nacional")
+    # No yearly due date is invented: this deployment sets none for the cycle.
+    expect(page.get_by_text("MinTIC no ha fijado una fecha límite")).to_be_visible()
     # Pasto's diagnosis was submitted by a member; Tumaco's only started.
     narino = page.get_by_role("link", name=re.compile(r"^Nariño: 1 de \d+ entidades enviaron"))
     expect(narino).to_be_visible()
@@ -125,10 +127,14 @@ def test_sign_in_progress_reply_approve_and_sign_out(
 
     ticket, items = run_store(console_config, gazetteer, relayed)
     assert ticket is not None and ticket.status == "en_atencion"
+    # Luis is told of the approval on his Telegram chat, as `cti officials approve` tells him.
     assert [(i.key.channel, i.key.address, i.kind) for i in items] == [  # type: ignore[union-attr]
-        ("telegram", CHAT, "ticket-relay")
+        ("telegram", "777002", "membership"),
+        ("telegram", CHAT, "ticket-relay"),
     ]
-    assert "Le proponemos una reunión el martes." in items[0].replies[0].text  # type: ignore[union-attr]
+    told = items[0].replies[0].text  # type: ignore[union-attr]
+    assert "verificó que usted actúa por Alcaldía de Pasto" in told
+    assert "Le proponemos una reunión el martes." in items[1].replies[0].text  # type: ignore[union-attr]
 
     page.goto(f"{console}/auditoria")
     log = page.locator("table").last

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-from bot.conversation.joining import APPROVE, DECLINE, reachable, tell
+from bot.conversation.joining import APPROVE, DECLINE, tell
 from bot.conversation.registry import NOT_MINE, REPROMPT, Next
 from bot.conversation.turn import Turn
+from bot.reach import reachable
 from bot.storage.api import MembershipKind
 
 # The whole first line is the decision, as the request mail asks: «aprobar 42», «Rechazar 42.»,

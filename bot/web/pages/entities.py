@@ -13,6 +13,7 @@ from bot.analytics.cycle import current_cycle
 from bot.analytics.dataset import _answer_text
 from bot.report.render import renderer
 from bot.scoring import InvalidAnswer, score
+from bot.staff.decisions import FROM, Decision, decide
 from bot.storage.api import (
     AssessmentRecord,
     ContactRecord,
@@ -23,7 +24,6 @@ from bot.storage.api import (
 from bot.territory import Entity
 from bot.web.accounts import staff_tx
 from bot.web.context import Web
-from bot.web.officials import ALLOWED_FROM, Decision, NotAllowed, decide
 from bot.web.security import page
 
 # The report page is self-contained (inline style, the radar as a data: image), no script.
@@ -96,7 +96,7 @@ async def entity_page(web: Web, request: Request) -> Response:
         data=data,
         answers=lines,
         personal=personal,
-        allowed=ALLOWED_FROM,
+        allowed=FROM,
         names=names,
         topic=desk.topic_label,
         status_label=desk.status_label,
@@ -129,22 +129,24 @@ async def report(web: Web, request: Request) -> Response:
 async def membership(web: Web, request: Request) -> Response:
     entity = _entity(web, request)
     decision = request.state.form.get("decision", "")
-    if entity is None or decision not in ALLOWED_FROM:
+    if entity is None or decision not in FROM:
         return web.error(request, 404, "not_found")
     staff = request.state.staff
     now = web.clock()
-    labels = {"approve": "aprobar", "decline": "rechazar", "revoke": "revocar"}
     async with web.console.store.transaction() as tx:
         contact = await tx.contact(int(request.path_params["contact_id"]))
         if contact is None or contact.entity_code != entity.code:
             return web.error(request, 404, "not_found")
-        try:
-            await decide(tx, contact, cast(Decision, decision), staff.email, now)
-        except NotAllowed:
+        outcome, _ = await decide(
+            tx, web.herald, contact.id, cast(Decision, decision), staff.email, now
+        )
+        if outcome == "not_allowed":
             message = web.texts.render(
-                "membership.refused", action=labels[decision], status=contact.status
+                "membership.refused", decision=decision, status=contact.status
             )
             return web.page(request, "error.html.j2", 409, message=message)
+        if outcome != "done":  # a second press: nothing changed, nothing to record
+            return RedirectResponse(f"/entidad/{entity.code}#funcionarios", status_code=303)
         await staff_tx(tx).record(
             staff.email, f"membership_{decision}", now, entity.code, f"contacto {contact.id}"
         )
