@@ -6,8 +6,17 @@ Mosquera), so a name counts only where the text makes a place likely:
 - when the whole message is a place name, optionally qualified ("Buenavista, Córdoba");
 - anywhere, exact and accent-free, for names that are rarely anything but a place: capitals and
   distritos, and names of two or more content words ("Santa Rosa de Osos", "Paz de Ariporo").
+- after "de"/"en" ("la secretaría de planeación de Sogamoso"), exact or sound-alike only, for
+  names that are neither ordinary words nor common surnames;
+- anywhere, when a department that has a town of that name follows it ("La Unión, Valle del
+  Cauca", "el carmen nte de santander", "san pedro valle"): the department settles it.
 An ambiguous name yields one entity per candidate on the same span; a department named right
-after it ("Buenavista, Córdoba", "La Unión en Nariño") keeps only the candidates in it.
+after it ("Buenavista, Córdoba", "La Unión en Nariño") keeps only the candidates in it, and the
+town is kept, not the department that qualified it. A name that is also the start of longer
+names ("El Carmen": El Carmen de Bolívar, de Viboral...) has all of them as candidates.
+Nothing is read inside an email or web address, nor right after a street word ("calle Bolívar").
+The input is bounded (`MAX_CHARS`) and every step is a dictionary lookup or a bounded fuzzy
+search, so a parse is linear in the text.
 """
 
 from __future__ import annotations
@@ -42,7 +51,36 @@ _CUE_HEADS: dict[str, frozenset[str]] = {
     "depto": frozenset({DEPARTAMENTO}),
     "dpto": frozenset({DEPARTAMENTO}),
 }
+_CUE_HEADS.update(
+    {
+        "alcaldias": _CUE_HEADS["alcaldia"],
+        "municipios": _CUE_HEADS["municipio"],
+        "gobernaciones": _CUE_HEADS["gobernacion"],
+        "departamentos": _CUE_HEADS["departamento"],
+    }
+)
 _CUE_MODIFIERS = frozenset({"municipal", "distrital", "mayor", "especial", "departamental"})
+# "la secretaría de planeación de Sogamoso", "estamos en Pitalito": a weak cue, see _weak_name.
+_WEAK_CUES = frozenset({"de", "del", "en"})
+# Common surnames that are also municipality names: "Ana Pérez de Ortega" names no place.
+_SURNAMES = frozenset(
+    {
+        "rivera", "ortega", "velez", "ospina", "galan", "valdivia", "vergara", "murillo",
+        "balboa", "rovira", "suarez", "caicedo", "restrepo", "obando", "mosquera", "barbosa",
+        "salgar", "herran", "olaya", "ricaurte", "bello", "salazar", "guzman", "arboleda",
+        "neira", "pensilvania", "ulloa", "toledo", "castilla", "zambrano", "pinillos",
+    }
+)  # fmt: skip
+# A name right after one of these is a street, a neighbourhood or a building, not where the
+# writer is: "calle Bolívar", "avenida Boyacá", "barrio San José", "parque Santander".
+_STREET_WORDS = frozenset(
+    {
+        "calle", "cl", "cll", "carrera", "cra", "cr", "kr", "kra", "avenida", "av", "avda",
+        "transversal", "tv", "diagonal", "dg", "barrio", "br", "vereda", "parque", "plaza",
+        "edificio", "urbanizacion", "colegio", "escuela", "hospital", "universidad",
+        "institucion", "hotel", "centro",
+    }
+)  # fmt: skip
 # Verb + "de"/"desde" that introduce where the writer is from.
 _NEUTRAL_VERBS = frozenset({"somos", "soy", "escribo", "escribimos", "hablo", "hablamos"})
 _OF = frozenset({"de", "del"})
@@ -90,6 +128,26 @@ _ORDINARY = frozenset(
     }
 )  # fmt: skip
 
+# Short forms officials write that neither DIVIPOLA nor the NLU synonyms spell out.
+_SHORT_FORMS: dict[str, tuple[str, ...]] = {
+    "08001": ("bquilla", "b quilla"),
+    "68001": ("bga", "bucara"),
+    "11001": ("bta", "bogota dc"),
+    "54": (
+        "nte de santander", "nte santander", "norte santander", "n de santander",
+        "norte de sder", "nte de sder", "norte de stder", "nte de stder",
+    ),
+    "88": (
+        "san andres", "san andres isla", "san andres y providencia", "san andres islas",
+        "san andres providencia y santa catalina", "archipielago de san andres",
+    ),
+    "76": ("valle", "el valle"),
+    "44": ("guajira",),
+}  # fmt: skip
+
+MAX_CHARS = 4000  # a longer message is read up to here: places come early or not at all
+_MAX_CUES = 40  # fuzzy searches per message, so a message of cue words stays fast
+_MAX_WEAK_CUES = 200  # "de"/"en": exact and sound-alike lookups only
 _MAX_WHOLE_MESSAGE_TOKENS = 8
 _SOUND_SCORE = 95.0  # a sound-alike spelling: below an exact name, above any fuzzy match
 _MAX_FUZZY_WORDS = 4  # longer spans are matched exactly only (keeps a parse well under 1 ms)
@@ -114,6 +172,7 @@ class _Match:
     score: float  # 0..100
     cued: bool
     form: str  # the indexed name that matched
+    qualified: bool = False  # narrowed by the department named after it
 
 
 def _key(text: str) -> str:
@@ -166,6 +225,10 @@ class Gazetteer:
                 raise ValueError(f"alias for unknown DANE code {code!r}: {list(texts)}")
             for text in texts:
                 self._add(_key(text), self._by_code[code])
+        for code, forms in _SHORT_FORMS.items():
+            for form in forms:
+                self._add(form, self._by_code[code])
+        self._add_short_names()
         self._choices = {kind: list(index) for kind, index in self._index.items()}
         self._longest = max(len(k.split()) for index in self._index.values() for k in index)
 
@@ -195,6 +258,26 @@ class Gazetteer:
             if place not in strict:
                 strict.append(place)
 
+    def _add_short_names(self) -> None:
+        """ "El Carmen" is also how El Carmen de Bolívar, de Viboral... are called: where the part
+        before "de" is itself a municipality's name, every longer name is one of its candidates."""
+        towns = self._index[MUNICIPIO]
+        # DIVIPOLA's own names only: "Cartagena" (an alias of 13001) is not Cartagena del Chairá.
+        official = {
+            f for p in self._by_code.values() if p.kind == MUNICIPIO for f in _variants(p.name)
+        }
+        for place in self._by_code.values():
+            if place.kind != MUNICIPIO:
+                continue
+            full = _key(place.name.split(",")[0])
+            for joint in (" de ", " del "):
+                short = full.split(joint)[0]
+                if short != full and short in official and place not in towns[short]:
+                    towns[short].append(place)
+                    alike = self._sounds[MUNICIPIO].setdefault(sound(short), [])
+                    if place not in alike:
+                        alike.append(place)
+
     @staticmethod
     def _strictly_a_place(form: str, place: Place) -> bool:
         if form in _NEEDS_CUE:
@@ -207,17 +290,20 @@ class Gazetteer:
     # -- matching --------------------------------------------------------------------------
 
     def _lookup(
-        self, key: str, kinds: frozenset[str], fuzzy: bool, cutoff: float
+        self, key: str, kinds: frozenset[str], fuzzy: bool, cutoff: float, *, alike: bool = True
     ) -> tuple[list[Place], float, str]:
+        """Places named `key`: exact, else (if `alike`) sound-alike, else (if `fuzzy`) typo."""
         found = [p for kind in sorted(kinds) for p in self._index[kind].get(key, [])]
-        if found or not fuzzy or len(key) < 5 or key.count(" ") >= _MAX_FUZZY_WORDS:
+        if found or not alike or len(key) < 5 or key.count(" ") >= _MAX_FUZZY_WORDS:
             return found, 100.0 if found else 0.0, key
         heard = sound(key)
-        alike = [p for kind in sorted(kinds) for p in self._sounds[kind].get(heard, [])]
-        if alike:
+        sounding = [p for kind in sorted(kinds) for p in self._sounds[kind].get(heard, [])]
+        if sounding:
             # Report the indexed spelling, so callers can tell an ordinary word ("Granada").
-            form = next((f for f in _variants(alike[0].name) if sound(f) == heard), key)
-            return alike, _SOUND_SCORE, form
+            form = next((f for f in _variants(sounding[0].name) if sound(f) == heard), key)
+            return sounding, _SOUND_SCORE, form
+        if not fuzzy:
+            return [], 0.0, key
         places: list[Place] = []
         score, form = 0.0, key
         for kind in sorted(kinds):
@@ -232,18 +318,40 @@ class Gazetteer:
             places.extend(self._index[kind][hit[0]])
         return places, score, form
 
+    def _ends(self, tokens: Sequence[Token], first: int, width: int) -> range:
+        """Ends of the spans starting at `first`, longest first; a span never crosses an address
+        (a token with no text, see _tokens)."""
+        stop = first
+        while stop < min(len(tokens), first + width) and tokens[stop].norm:
+            stop += 1
+        return range(stop, first, -1)
+
     def _match_at(
-        self, tokens: Sequence[Token], first: int, kinds: frozenset[str], *, vague: bool
+        self,
+        tokens: Sequence[Token],
+        first: int,
+        kinds: frozenset[str],
+        *,
+        vague: bool,
+        weak: bool = False,
     ) -> _Match | None:
-        """Best name starting at token `first`; a vague cue refuses ordinary-word names."""
+        """Best name starting at token `first`; a vague cue refuses ordinary-word names and a
+        weak one ("de", "en") also common surnames, names that need a cue and typos."""
         if first >= len(tokens) or tokens[first].norm in _CUE_HEADS:
             return None
         best: _Match | None = None
-        for last in range(min(len(tokens), first + self._longest), first, -1):
+        for last in self._ends(tokens, first, self._longest):
             key = " ".join(t.norm for t in tokens[first:last])
             cutoff = 85.0 if len(key) >= 8 else 90.0
-            places, score, form = self._lookup(key, kinds, True, cutoff)
+            places, score, form = self._lookup(key, kinds, not weak, cutoff)
             if not places or (vague and form in _ORDINARY):
+                continue
+            if weak and (
+                form in _NEEDS_CUE
+                or form in _SURNAMES
+                or key in _SURNAMES
+                or key in self._index[DEPARTAMENTO]  # "la lotería de Boyacá": strict or nothing
+            ):
                 continue
             if best is None or score > best.score:
                 best = _Match(first, last, last, tuple(places), score, True, form)
@@ -263,42 +371,77 @@ class Gazetteer:
         narrowed = tuple(p for p in match.places if p.kind == MUNICIPIO and p.dept_code == code)
         if not narrowed:
             return match
-        return _Match(match.first, match.last, end, narrowed, match.score, match.cued, match.form)
+        return _Match(
+            match.first, match.last, end, narrowed, match.score, match.cued, match.form, True
+        )
 
     def _match_department(self, tokens: Sequence[Token], first: int) -> tuple[str, int] | None:
-        for last in range(min(len(tokens), first + 8), first, -1):
+        for last in self._ends(tokens, first, 8):
             key = " ".join(t.norm for t in tokens[first:last])
             places, _, _ = self._lookup(key, frozenset({DEPARTAMENTO}), True, 85.0)
             if len(places) == 1:
                 return places[0].code, last
         return None
 
-    def _cue_starts(self, tokens: Sequence[Token]) -> list[tuple[int, frozenset[str]]]:
-        """Token positions a cue points at, with the kinds of place it allows."""
-        starts: list[tuple[int, frozenset[str]]] = []
+    def _cue_starts(self, tokens: Sequence[Token]) -> list[tuple[int, frozenset[str], bool]]:
+        """Token positions a cue points at, with the kinds of place it allows and whether the
+        cue is weak ("de", "en")."""
+        starts: list[tuple[int, frozenset[str], bool]] = []
         norms = [t.norm for t in tokens]
         for i, norm in enumerate(norms):
             if norm in _CUE_HEADS:
                 j = i + 1
                 while j < len(norms) and norms[j] in _CUE_MODIFIERS:
                     j += 1
-                if j < len(norms) and norms[j] in _OF:
-                    starts.append((j + 1, _CUE_HEADS[norm]))
+                # "alcaldía de X", and the hurried "alcaldía X" / "gobernación nte de santander".
+                starts.append(
+                    (j + 1 if j < len(norms) and norms[j] in _OF else j, _CUE_HEADS[norm], False)
+                )
             elif norm == "desde" or (
                 norm in _NEUTRAL_VERBS and i + 1 < len(norms) and norms[i + 1] in _OF | {"desde"}
             ):
-                starts.append((i + 1 if norm == "desde" else i + 2, BOTH))
+                starts.append((i + 1 if norm == "desde" else i + 2, BOTH, False))
+            elif norm in _WEAK_CUES:
+                starts.append((i + 1, frozenset({MUNICIPIO}), True))
         # "alcaldía de la Unión" / "somos de la Guajira": try with and without the article.
         with_articles = list(starts)
-        for position, kinds in with_articles:
+        for position, kinds, weak in with_articles:
             if position < len(norms) and norms[position] in _ARTICLES:
-                starts.append((position + 1, kinds))
+                starts.append((position + 1, kinds, weak))
         return starts
+
+    def _qualified_towns(self, tokens: Sequence[Token]) -> list[_Match]:
+        """Town names, even ordinary words, followed by a department that has a town so named:
+        "la paz cesar", "el tambo, nariño", "san pedro valle"."""
+        matches: list[_Match] = []
+        for first in range(len(tokens)):
+            for last in self._ends(tokens, first, self._longest):
+                key = " ".join(t.norm for t in tokens[first:last])
+                places, score, form = self._lookup(
+                    key, frozenset({MUNICIPIO}), False, 100.0, alike=False
+                )
+                if not places:
+                    continue
+                found = _Match(first, last, last, tuple(places), score, False, form)
+                qualified = self._qualify(tokens, found)
+                if not qualified.qualified:
+                    continue
+                # "San José del Guaviare" is one name, not "San José" in Guaviare: keep its span.
+                whole = " ".join(t.norm for t in tokens[first : qualified.consumed])
+                named = self._index[MUNICIPIO].get(whole)
+                if named:
+                    end = qualified.consumed
+                    qualified = _Match(first, end, end, tuple(named), 100.0, False, whole, True)
+                matches.append(qualified)
+                break
+        return matches
 
     def _candidates(self, tokens: Sequence[Token], expect: bool) -> list[_Match]:
         matches: list[_Match] = []
-        for first, kinds in self._cue_starts(tokens):
-            found = self._match_at(tokens, first, kinds, vague=kinds == BOTH)
+        starts = self._cue_starts(tokens)
+        strong = [s for s in starts if not s[2]][:_MAX_CUES]
+        for first, kinds, weak in strong + [s for s in starts if s[2]][:_MAX_WEAK_CUES]:
+            found = self._match_at(tokens, first, kinds, vague=kinds == BOTH or weak, weak=weak)
             if found is not None:
                 matches.append(found)
         if expect:
@@ -306,7 +449,7 @@ class Gazetteer:
                 found = self._match_at(tokens, first, BOTH, vague=False)
                 if found is not None:
                     matches.append(found)
-        elif len(tokens) <= _MAX_WHOLE_MESSAGE_TOKENS:
+        elif len(tokens) <= _MAX_WHOLE_MESSAGE_TOKENS and all(t.norm for t in tokens):
             # The whole message is a name ("cartagena", "de Buenavista, Córdoba").
             skip = 0
             while skip < len(tokens) - 1 and tokens[skip].norm in _LEADING_FILLER:
@@ -315,21 +458,36 @@ class Gazetteer:
                 found = self._match_at(tokens, first, BOTH, vague=True)
                 if found is not None and found.consumed == len(tokens):
                     matches.append(found)
+        matches += self._qualified_towns(tokens)
         for first in range(len(tokens)):
-            for last in range(min(len(tokens), first + self._longest), first, -1):
+            for last in self._ends(tokens, first, self._longest):
                 key = " ".join(t.norm for t in tokens[first:last])
                 places = self._strict.get(key)
                 if places:
                     matches.append(_Match(first, last, last, tuple(places), 100.0, False, key))
                     break
-        return matches
+        # After a street word a name is an address: "calle Bolívar", "avenida Boyacá".
+        streets = _after_street_words(tokens)
+        return [m for m in matches if m.first not in streets]
 
-    def find(self, text: str, *, expect: bool = False) -> list[Entity]:
-        """Place entities in `text`; `expect` when the dialogue has just asked for a place."""
-        tokens = tokenize(text)
+    def find(self, text: str, *, expect: bool = False, kind: str | None = None) -> list[Entity]:
+        """Place entities in `text`; `expect` when the dialogue has just asked for a place;
+        `kind` (MUNICIPIO or DEPARTAMENTO) when the entity's kind is known already."""
+        tokens = _tokens(text[:MAX_CHARS])
+        wanted = BOTH if kind is None else frozenset({kind}) & BOTH
+        found: list[_Match] = []
+        for match in self._candidates(tokens, expect):
+            places = tuple(p for p in match.places if p.kind in wanted)
+            if places:
+                found.append(
+                    _Match(
+                        match.first, match.last, match.consumed, places, match.score,
+                        match.cued, match.form, match.qualified,
+                    )
+                )  # fmt: skip
         ranked = sorted(
-            self._candidates(tokens, expect),
-            key=lambda m: (-m.score, -(m.last - m.first), not m.cued, m.first),
+            found,
+            key=lambda m: (not m.qualified, -m.score, -(m.consumed - m.first), not m.cued, m.first),
         )
         taken: list[_Match] = []
         for match in ranked:
@@ -349,6 +507,47 @@ class Gazetteer:
                     )
                 )
         return entities
+
+
+_WORD_RUN = re.compile(r"\S+")
+_WEB_DOMAIN = re.compile(r"\w\.(?:gov|com|org|edu|net|co)\b", re.IGNORECASE)
+
+
+def _is_address(chunk: str) -> bool:
+    """An email or web address: "tic@cundinamarca.gov.co", "www.pasto.gov.co", "https://..."."""
+    return (
+        "@" in chunk
+        or "://" in chunk
+        or chunk.casefold().startswith("www.")
+        or _WEB_DOMAIN.search(chunk) is not None
+    )
+
+
+def _tokens(text: str) -> list[Token]:
+    """Word tokens, with each email or web address replaced by one empty token: names are never
+    read inside an address, and no span crosses one."""
+    tokens: list[Token] = []
+    for run in _WORD_RUN.finditer(text):
+        if _is_address(run.group()):
+            tokens.append(Token(run.group(), "", run.start(), run.end()))
+            continue
+        for token in tokenize(run.group()):
+            tokens.append(
+                Token(token.text, token.norm, token.start + run.start(), token.end + run.start())
+            )
+    return tokens
+
+
+def _after_street_words(tokens: Sequence[Token]) -> set[int]:
+    """Token positions right after a street word (and its "de"/"la"): "calle de Bolívar"."""
+    positions: set[int] = set()
+    for i, token in enumerate(tokens):
+        if token.norm in _STREET_WORDS:
+            j = i + 1
+            while j < len(tokens) and tokens[j].norm in _OF | _ARTICLES:
+                j += 1
+            positions.add(j)
+    return positions
 
 
 def display_name(place: Place) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from nlu import rasa_data
 from nlu.entities import EntityExtractor, emails, numbers, options, tickets
-from nlu.places import Gazetteer, sound
+from nlu.places import MAX_CHARS, Gazetteer, sound
 from tests.nlu.helpers import DATA, NLU_DATA
 
 
@@ -57,7 +59,9 @@ def test_places_resolve_to_dane_codes(extractor, text, expected):
 @pytest.mark.parametrize(
     ("text", "codes"),
     [
-        ("somos de san pedro", {"70717", "76670"}),
+        # "San Pedro" is also how San Pedro de los Milagros, de Urabá and de Cartago are called.
+        ("somos de san pedro", {"70717", "76670", "05664", "05665", "52694"}),
+        ("alcaldia de el carmen", {"54245", "05148", "13244", "27245", "68235"}),
         ("el municipio de villanueva", {"13873", "44874", "68872", "85440"}),
         ("alcaldía de Granada", {"05313", "25312", "50313"}),
         ("alcaldia de armenia", {"05059", "63001"}),
@@ -90,6 +94,89 @@ def test_bogota_is_both_the_capital_district_and_its_department(extractor):
 )
 def test_ordinary_words_are_not_places(extractor, text):
     assert places(extractor, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The department after a town keeps the town (and settles its homonyms).
+        ("alcaldia de villanueva la guajira", [("municipio", "44874", "villanueva")]),
+        ("la union valle del cauca", [("municipio", "76400", "la union")]),
+        ("el carmen norte de santander", [("municipio", "54245", "el carmen")]),
+        ("el carmen nte de santander", [("municipio", "54245", "el carmen")]),
+        ("secretaria general de san pedro valle", [("municipio", "76670", "san pedro")]),
+        ("la paz, cesar", [("municipio", "20621", "la paz")]),
+        ("alcaldia de san jose del guaviare", [("municipio", "95001", "san jose del guaviare")]),
+        # The kind of entity said decides municipality or department.
+        ("gobernacion de san andres", [("departamento", "88", "san andres")]),
+        ("gobernacion nte de santander", [("departamento", "54", "nte de santander")]),
+        ("alcaldia de arauca", [("municipio", "81001", "arauca")]),
+        ("gobernacion de arauca", [("departamento", "81", "arauca")]),
+        # No cue word: after "de"/"en" a name that is not an ordinary word or a surname.
+        ("la secretaria de hacienda de sogamoso", [("municipio", "15759", "sogamoso")]),
+        ("estamos en pitalito", [("municipio", "41551", "pitalito")]),
+        ("de la alcaldia de bquilla", [("municipio", "08001", "bquilla")]),
+    ],
+)
+def test_places_as_officials_write_them(extractor, text, expected):
+    assert places(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi correo es tic@cundinamarca.gov.co",
+        "la pagina es www.pasto.gov.co",
+        "vea https://medellin.gov.co/tic",
+        "escriba a planeacion@villanueva-laguajira.gov.co",
+        "el dominio cundinamarca.gov.co",
+        "estamos en la avenida boyaca con calle 80",
+        "carrera santander 10-45 barrio san jose",
+        "les escribe gloria perez de ortega",  # a surname after "de"
+    ],
+)
+def test_nothing_is_read_inside_an_address_a_street_or_a_surname(extractor, text):
+    assert places(extractor, text) == []
+
+
+def test_a_department_after_de_is_not_also_its_homonymous_town(extractor):
+    assert places(extractor, "la loteria de boyaca") == [("departamento", "15", "boyaca")]
+
+
+def test_a_span_never_crosses_an_address(extractor):
+    # Across the address "la guajira" does not settle which Villanueva: all four stay.
+    text = "alcaldia de villanueva tic@x.gov.co la guajira"
+    found = {c for _, c, _ in places(extractor, text)}
+    assert found == {"13873", "44874", "68872", "85440", "44"}
+
+
+def test_the_kind_known_already_keeps_only_places_of_that_kind(extractor):
+    def kinds(text: str, kind: str) -> set[tuple[str, str]]:
+        return {
+            (e["entity"], e["value"])
+            for e in extractor.extract(text, place_kind=kind)
+            if e["entity"] in ("municipio", "departamento")
+        }
+
+    assert kinds("arauca", "municipio") == {("municipio", "81001")}
+    assert kinds("arauca", "departamento") == {("departamento", "81")}
+    assert kinds("san andres", "departamento") == {("departamento", "88")}
+    assert kinds("somos del valle", "departamento") == {("departamento", "76")}
+
+
+def test_a_long_message_is_bounded_and_linear(extractor):
+    """Cue words, weak cues and names repeated up to the bound, and beyond it: a place after
+    MAX_CHARS is not read, and the worst input stays far below a second."""
+    gazetteer = extractor.gazetteer
+    assert gazetteer is not None
+    worst = 0.0
+    for unit in ("alcaldia de zzqwerty ", "de la secretaria ", "san pedro valle ", "a." * 9):
+        text = unit * (MAX_CHARS // len(unit) + 1)
+        started = time.perf_counter()
+        gazetteer.find(text)
+        worst = max(worst, time.perf_counter() - started)
+    assert worst < 1.0
+    assert gazetteer.find("x " * MAX_CHARS + "alcaldia de pasto") == []
 
 
 def test_sound_alike_keys():
