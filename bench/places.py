@@ -97,8 +97,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("root", nargs="?", type=Path, default=HERE, help="the checkout to read")
     parser.add_argument("--misses", action="store_true", help="list every row not right")
+    parser.add_argument("--table", type=Path, default=TABLE, help="another table, same format")
     args = parser.parse_args()
-    rows = load_table()
+    rows = load_table(args.table)
     right, misses, worst = measure(args.root.resolve(), rows)
     print(f"places: {right}/{len(rows)} right ({right / len(rows):.1%}) · worst {worst:.1f} ms")
     if args.misses:

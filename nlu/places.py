@@ -259,8 +259,9 @@ class Gazetteer:
                 strict.append(place)
 
     def _add_short_names(self) -> None:
-        """ "El Carmen" is also how El Carmen de Bolívar, de Viboral... are called: where the part
-        before "de" is itself a municipality's name, every longer name is one of its candidates."""
+        """ "El Carmen" is also how El Carmen de Bolívar, de Viboral... are called, "Manaure" also
+        Manaure Balcón del Cesar: a longer name that starts with another municipality's whole
+        name is one of that name's candidates."""
         towns = self._index[MUNICIPIO]
         # DIVIPOLA's own names only: "Cartagena" (an alias of 13001) is not Cartagena del Chairá.
         official = {
@@ -269,14 +270,15 @@ class Gazetteer:
         for place in self._by_code.values():
             if place.kind != MUNICIPIO:
                 continue
-            full = _key(place.name.split(",")[0])
-            for joint in (" de ", " del "):
-                short = full.split(joint)[0]
-                if short != full and short in official and place not in towns[short]:
-                    towns[short].append(place)
-                    alike = self._sounds[MUNICIPIO].setdefault(sound(short), [])
-                    if place not in alike:
-                        alike.append(place)
+            words = _key(place.name.split(",")[0]).split()
+            for size in range(1, len(words)):
+                short = " ".join(words[:size])
+                if short not in official or place in towns[short]:
+                    continue
+                towns[short].append(place)
+                alike = self._sounds[MUNICIPIO].setdefault(sound(short), [])
+                if place not in alike:
+                    alike.append(place)
 
     @staticmethod
     def _strictly_a_place(form: str, place: Place) -> bool:
