@@ -69,6 +69,11 @@ _SURNAMES = frozenset(
         "balboa", "rovira", "suarez", "caicedo", "restrepo", "obando", "mosquera", "barbosa",
         "salgar", "herran", "olaya", "ricaurte", "bello", "salazar", "guzman", "arboleda",
         "neira", "pensilvania", "ulloa", "toledo", "castilla", "zambrano", "pinillos",
+        "gonzalez", "gutierrez", "morales", "medina", "uribe", "giraldo", "cabrera", "padilla",
+        "pedraza", "solano", "rondon", "beltran", "alvarado", "acevedo", "enciso", "linares",
+        "cisneros", "montenegro", "fonseca", "marulanda", "saldana", "leiva", "santana",
+        "almeida", "tello", "funes", "villagomez", "alban", "aldana", "paez", "maceo", "tamara",
+        "clemencia", "pacho", "florian",
     }
 )  # fmt: skip
 # A name right after one of these is a street, a neighbourhood or a building, not where the
@@ -125,6 +130,9 @@ _ORDINARY = frozenset(
         "remedios", "remolino", "retiro", "rosas", "santiago", "segovia", "sevilla", "socorro",
         "soledad", "tena", "tenerife", "teruel", "toca", "toro", "trinidad", "trujillo", "une",
         "valencia", "venecia", "versalles", "vetas", "victoria",
+        "jurado", "ovejas", "piojo", "pajarito", "calamar", "mesetas", "solita", "santuario",
+        "caimito", "chaparral", "manati", "mani", "silos", "guaca", "corozal", "cerrito",
+        "valparaiso", "zaragoza", "junin", "corinto", "viterbo", "monitos", "cantagallo",
     }
 )  # fmt: skip
 

@@ -133,6 +133,8 @@ def test_places_as_officials_write_them(extractor, text, expected):
         "estamos en la avenida boyaca con calle 80",
         "carrera santander 10-45 barrio san jose",
         "les escribe gloria perez de ortega",  # a surname after "de"
+        "desde el gobierno de uribe",
+        "soy miembro de jurado",  # an ordinary word after "de"
     ],
 )
 def test_nothing_is_read_inside_an_address_a_street_or_a_surname(extractor, text):
