@@ -105,12 +105,8 @@ class EntityExtractor:
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self.gazetteer = gazetteer
 
-    def extract(
-        self, text: str, *, expect_place: bool = False, place_kind: str | None = None
-    ) -> list[Entity]:
-        """All entities sorted by position; `expect_place` when a place was just asked for;
-        `place_kind` ("municipio" or "departamento") when the entity's kind is known already:
-        only places of that kind are returned."""
+    def extract(self, text: str, *, expect_place: bool = False) -> list[Entity]:
+        """All entities sorted by position; `expect_place` when a place was just asked for."""
         chosen = options(text)
         # "opción 3" names an option, not a figure; a bare "3" stays both.
         worded = [
@@ -125,5 +121,5 @@ class EntityExtractor:
         ]
         found = emails(text) + tickets(text) + figures + chosen
         if self.gazetteer is not None:
-            found += self.gazetteer.find(text, expect=expect_place, kind=place_kind)
+            found += self.gazetteer.find(text, expect=expect_place)
         return sorted(found, key=lambda e: (e["start"], e["end"], e["entity"], e["value"]))

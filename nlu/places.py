@@ -480,21 +480,12 @@ class Gazetteer:
         streets = _after_street_words(tokens)
         return [m for m in matches if m.first not in streets]
 
-    def find(self, text: str, *, expect: bool = False, kind: str | None = None) -> list[Entity]:
-        """Place entities in `text`; `expect` when the dialogue has just asked for a place;
-        `kind` (MUNICIPIO or DEPARTAMENTO) when the entity's kind is known already."""
+    def find(self, text: str, *, expect: bool = False) -> list[Entity]:
+        """Place entities in `text`; `expect` when the dialogue has just asked for a place. A
+        name that may be a municipality or a department ("Arauca", "somos de Boyacá") yields
+        both: the kind of entity, when the dialogue knows it, picks (see flows/onboarding.py)."""
         tokens = _tokens(text[:MAX_CHARS])
-        wanted = BOTH if kind is None else frozenset({kind}) & BOTH
-        found: list[_Match] = []
-        for match in self._candidates(tokens, expect):
-            places = tuple(p for p in match.places if p.kind in wanted)
-            if places:
-                found.append(
-                    _Match(
-                        match.first, match.last, match.consumed, places, match.score,
-                        match.cued, match.form, match.qualified,
-                    )
-                )  # fmt: skip
+        found = self._candidates(tokens, expect)
         ranked = sorted(
             found,
             key=lambda m: (not m.qualified, -m.score, -(m.consumed - m.first), not m.cued, m.first),

@@ -152,18 +152,15 @@ def test_a_span_never_crosses_an_address(extractor):
     assert found == {"13873", "44874", "68872", "85440", "44"}
 
 
-def test_the_kind_known_already_keeps_only_places_of_that_kind(extractor):
-    def kinds(text: str, kind: str) -> set[tuple[str, str]]:
-        return {
-            (e["entity"], e["value"])
-            for e in extractor.extract(text, place_kind=kind)
-            if e["entity"] in ("municipio", "departamento")
-        }
-
-    assert kinds("arauca", "municipio") == {("municipio", "81001")}
-    assert kinds("arauca", "departamento") == {("departamento", "81")}
-    assert kinds("san andres", "departamento") == {("departamento", "88")}
-    assert kinds("somos del valle", "departamento") == {("departamento", "76")}
+def test_a_name_of_both_kinds_yields_both_for_the_dialogue_to_pick(extractor):
+    assert {(k, c) for k, c, _ in places(extractor, "arauca")} == {
+        ("municipio", "81001"),
+        ("departamento", "81"),
+    }
+    assert {(k, c) for k, c, _ in places(extractor, "san andres")} >= {
+        ("municipio", "68669"),
+        ("departamento", "88"),
+    }
 
 
 def test_a_long_message_is_bounded_and_linear(extractor):
