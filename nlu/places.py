@@ -60,7 +60,7 @@ _CUE_HEADS.update(
     }
 )
 _CUE_MODIFIERS = frozenset({"municipal", "distrital", "mayor", "especial", "departamental"})
-# "la secretaría de planeación de Sogamoso", "estamos en Pitalito": a weak cue, see _weak_name.
+# "la secretaría de planeación de Sogamoso", "estamos en Pitalito": a weak cue, see _match_at.
 _WEAK_CUES = frozenset({"de", "del", "en"})
 # Common surnames that are also municipality names: "Ana Pérez de Ortega" names no place.
 _SURNAMES = frozenset(
@@ -83,7 +83,7 @@ _STREET_WORDS = frozenset(
         "calle", "cl", "cll", "carrera", "cra", "cr", "kr", "kra", "avenida", "av", "avda",
         "transversal", "tv", "diagonal", "dg", "barrio", "br", "vereda", "parque", "plaza",
         "edificio", "urbanizacion", "colegio", "escuela", "hospital", "universidad",
-        "institucion", "hotel", "centro",
+        "institucion", "hotel",
     }
 )  # fmt: skip
 # Verb + "de"/"desde" that introduce where the writer is from.
