@@ -167,6 +167,19 @@ class ReminderCandidate:
     schedule: ReminderSchedule
 
 
+@dataclass(frozen=True, slots=True)
+class EntityAttributes:
+    """What MinTIC's files say of an entity (`cti entities import`). None: nothing loaded, or a
+    file left it out; loading never erases what another file said."""
+
+    entity_code: str
+    category: str | None = None  # Ley 617 de 2000: "especial", "1".."6" ("1".."4" departments)
+    pdet: bool | None = (
+        None  # a municipality of the Programas de Desarrollo con Enfoque Territorial
+    )
+    zomac: bool | None = None  # a Zona Más Afectada por el Conflicto armado
+
+
 # Ticket statuses, as staff type them after `#estado` (see `bot.tickets.numbers`).
 TICKET_OPEN_STATUSES = ("recibido", "en_atencion")
 TICKET_STATUSES = (*TICKET_OPEN_STATUSES, "resuelto", "cerrado")
@@ -417,6 +430,15 @@ class Tx(Protocol):
 
     async def cycle_assessments(self, cycle: int) -> list[CycleAssessment]:
         """Every assessment of the cycle with its entity, by department and DANE code."""
+
+    async def load_entity_attributes(self, items: list[EntityAttributes], at: datetime) -> int:
+        """Store what each item says (a None field keeps the stored value); the number of
+        entities whose attributes changed. Loading the same file again changes nothing."""
+
+    async def entity_attributes(
+        self, entity_code: str | None = None
+    ) -> dict[str, EntityAttributes]:
+        """The loaded attributes by DANE code (of one entity, or of all)."""
 
     async def cycle_answers(self, cycle: int) -> dict[int, dict[str, StoredAnswer]]:
         """Current answers of every assessment of the cycle, by assessment id."""
