@@ -51,14 +51,18 @@ def load_attributes(config: Config, gazetteer: Gazetteer) -> None:
 def test_progress_by_category_its_csv_and_an_entitys_attributes_and_history(
     page: Page, console: str, console_config: Config, gazetteer: Gazetteer
 ):
-    load_attributes(console_config, gazetteer)
     sign_in(page, console, ADMIN)
+    expect(page.get_by_text("Aún no hay categorías cargadas")).to_be_visible()
+    load_attributes(console_config, gazetteer)
+    page.reload()
+    expect(page.get_by_text("Aún no hay categorías cargadas")).to_have_count(0)
     expect(page.locator(".tiles li")).to_have_count(33)
 
     page.get_by_label("Categoría (Ley 617 de 2000)").select_option("6")
     page.get_by_role("button", name="Aplicar").click()
     expect(page).to_have_url(re.compile(r"/avance\?tipo=&categoria=6$"))
     expect(page.locator(".tiles li")).to_have_count(1)  # only Tumaco is of category 6
+    expect(page.get_by_text("3 entidades tienen categoría cargada.")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"^Nariño: 0 de 1 entidades"))).to_be_visible()
     with page.expect_download() as shown:
         page.get_by_role("link", name="Descargar esta vista (CSV)").click()

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from bot.analytics.cycle import current_cycle
 from bot.analytics.dataset import Dataset, build_dataset
 from bot.analytics.writers import write_xlsx
+from bot.storage.api import EntityAttributes
 from bot.storage.models import CATEGORIES
 from bot.web import national
 from bot.web.accounts import staff_tx
@@ -25,20 +26,22 @@ def view_of(request: Request) -> national.View:
     return national.View.read(request.query_params)
 
 
-async def _statuses(web: Web, view: national.View) -> tuple[int, list[national.EntityStatus]]:
+async def _statuses(
+    web: Web, view: national.View
+) -> tuple[int, list[national.EntityStatus], dict[str, EntityAttributes]]:
     config = web.console.config
     cycle = current_cycle(config.assessment, web.clock())
     async with web.console.store.transaction() as tx:
         entities = await tx.entities()
         assessments = await tx.cycle_assessments(cycle)
-        attributes = await tx.entity_attributes() if view.category else {}
-    return cycle, national.statuses(entities, assessments, view, attributes)
+        attributes = await tx.entity_attributes()
+    return cycle, national.statuses(entities, assessments, view, attributes), attributes
 
 
 @page()
 async def overview(web: Web, request: Request) -> Response:
     view = view_of(request)
-    cycle, rows = await _statuses(web, view)
+    cycle, rows, attributes = await _statuses(web, view)
     departments = national.by_department(rows)
     deadline = web.console.config.assessment.deadline_for(cycle)
     return web.page(
@@ -48,6 +51,7 @@ async def overview(web: Web, request: Request) -> Response:
         deadline=deadline,
         view=view,
         categories=CATEGORIES,
+        categorized=sum(1 for a in attributes.values() if a.category),
         departments=departments,
         total=national.total(departments),
     )
@@ -56,7 +60,7 @@ async def overview(web: Web, request: Request) -> Response:
 @page()
 async def export_csv(web: Web, request: Request) -> Response:
     view = view_of(request)
-    cycle, rows = await _statuses(web, view)
+    cycle, rows, _ = await _statuses(web, view)
     staff = request.state.staff
     async with web.console.store.transaction() as tx:
         await staff_tx(tx).record(staff.email, "export_progress", web.clock(), view.slug)
@@ -76,9 +80,7 @@ async def department(web: Web, request: Request) -> Response:
     if code not in names:
         return web.error(request, 404, "not_found")
     view = view_of(request)
-    cycle, rows = await _statuses(web, view)
-    async with web.console.store.transaction() as tx:
-        attributes = await tx.entity_attributes()
+    cycle, rows, attributes = await _statuses(web, view)
     mine = [r for r in rows if r.entity.department_code == code]
     order = {"submitted": 0, "in_progress": 1, "": 2}
     mine.sort(key=lambda r: (order[r.status], r.entity.kind != "gobernacion", r.entity.name))
