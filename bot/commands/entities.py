@@ -51,7 +51,7 @@ def _read(path: Path, texts: Catalog) -> bytes:
             fail(_problem(texts, path, Problem(0, "officials.file.too_big", {"limit": limit})))
         return path.read_bytes()
     except OSError as exc:
-        fail(f"{path}: no se pudo leer ({exc.strerror or exc})")
+        fail(texts.render("entities.cli.unreadable", file=str(path), error=exc.strerror or exc))
 
 
 def _problem(texts: Catalog, path: Path, problem: Problem) -> str:
@@ -99,7 +99,7 @@ def import_(ctx: click.Context, file: Path, db_url: str | None) -> None:
             async with store.transaction() as tx:
                 now = datetime.now(UTC)
                 changed = await tx.load_entity_attributes(parsed.items, now)
-                detail = f"{len(parsed.items)} válidas, {changed} cambiadas"
+                detail = texts.render("entities.audit", good=len(parsed.items), changed=changed)
                 await staff_tx(tx).record(_actor(), "entities_import", now, file.name, detail)
                 return changed
         finally:
@@ -108,7 +108,7 @@ def import_(ctx: click.Context, file: Path, db_url: str | None) -> None:
     try:
         changed = asyncio.run(go())
     except StorageError as exc:
-        fail(f"no fue posible usar la base de datos: {exc}")
+        fail(texts.render("entities.cli.database", error=str(exc)))
     summary = texts.render(
         "entities.import.done",
         good=len(parsed.items),

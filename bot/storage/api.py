@@ -431,15 +431,6 @@ class Tx(Protocol):
     async def cycle_assessments(self, cycle: int) -> list[CycleAssessment]:
         """Every assessment of the cycle with its entity, by department and DANE code."""
 
-    async def load_entity_attributes(self, items: list[EntityAttributes], at: datetime) -> int:
-        """Store what each item says (a None field keeps the stored value); the number of
-        entities whose attributes changed. Loading the same file again changes nothing."""
-
-    async def entity_attributes(
-        self, entity_code: str | None = None
-    ) -> dict[str, EntityAttributes]:
-        """The loaded attributes by DANE code (of one entity, or of all)."""
-
     async def cycle_answers(self, cycle: int) -> dict[int, dict[str, StoredAnswer]]:
         """Current answers of every assessment of the cycle, by assessment id."""
 
@@ -454,6 +445,17 @@ class Tx(Protocol):
     ) -> list[PeerScores]:
         """Current snapshots of the cycle's submitted assessments of one kind of entity, scored
         with that questionnaire version; stale ones (reopened since) are left out."""
+
+    # --- entity attributes from MinTIC's files (bot.storage.attributes) -------------------------
+
+    async def load_entity_attributes(self, items: list[EntityAttributes], at: datetime) -> int:
+        """Store what each item says (a None field keeps the stored value); the number of
+        entities whose attributes changed. Loading the same file again changes nothing."""
+
+    async def entity_attributes(
+        self, entity_code: str | None = None
+    ) -> dict[str, EntityAttributes]:
+        """The loaded attributes by DANE code (of one entity, or of all)."""
 
     # --- reminders (bot.storage.reminders) ------------------------------------------------------
 

@@ -201,3 +201,22 @@ def test_a_viewer_cannot_assign_nor_assign_to_a_viewer(
         return await staff_tx(tx).assignees()
 
     assert run_store(console_config, gazetteer, assigned) == {}
+
+    # An advisor who leaves keeps their requests until someone reassigns them: the form shows
+    # them, and pressing «Asignar» without a choice changes nothing.
+    async def assign_then_disable(tx: Tx) -> int:
+        staff = staff_tx(tx)
+        advisor = await staff.account(ADVISOR)
+        ticket = await tx.ticket(seeded.ticket)
+        assert advisor is not None and ticket is not None
+        await staff.assign(ticket.id, advisor.id, ADMIN, datetime.now(UTC))
+        await staff.disable(advisor.id, datetime.now(UTC))
+        return ticket.id
+
+    ticket_id = run_store(console_config, gazetteer, assign_then_disable)
+    page.reload()
+    chosen = page.get_by_label("Asignar a").locator("option:checked")
+    expect(chosen).to_have_text(f"{ADVISOR} (cuenta deshabilitada)")
+    page.get_by_role("button", name="Asignar", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("La solicitud ya estaba asignada así.")
+    assert run_store(console_config, gazetteer, assigned) == {ticket_id: ADVISOR}

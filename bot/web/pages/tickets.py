@@ -90,6 +90,8 @@ async def thread(web: Web, request: Request) -> Response:
         staff = staff_tx(tx)
         assignee = await staff.assignee(ticket.id)
         advisors = await staff.advisors()
+    if assignee is not None and assignee not in advisors:
+        advisors.append(assignee)  # disabled since: shown, so the form does not drop them
     desk = web.console.desk
     return web.page(
         request,
@@ -172,10 +174,13 @@ async def assign(web: Web, request: Request) -> Response:
         if ticket is None:
             return web.error(request, 404, "not_found")
         accounts = staff_tx(tx)
-        advisors = {str(a.id): a for a in await accounts.advisors()}
-        if chosen and chosen not in advisors:
+        choices = {str(a.id): a for a in await accounts.advisors()}
+        current = await accounts.assignee(ticket.id)
+        if current is not None:
+            choices.setdefault(str(current.id), current)  # keeping a disabled one is no change
+        if chosen and chosen not in choices:
             return web.error(request, 404, "not_found")
-        account = advisors.get(chosen)
+        account = choices.get(chosen)
         changed = await accounts.assign(
             ticket.id, account.id if account else None, staff.email, now
         )
