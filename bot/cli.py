@@ -117,6 +117,7 @@ def run() -> None:
 def _register_commands() -> None:
     """Sub-commands live in bot/commands/, one module per concern."""
     from bot.commands.db import db
+    from bot.commands.entities import entities
     from bot.commands.export import export
     from bot.commands.nlu import nlu
     from bot.commands.officials import officials
@@ -129,6 +130,7 @@ def _register_commands() -> None:
 
     for command in (
         db,
+        entities,
         export,
         nlu,
         officials,

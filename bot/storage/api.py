@@ -167,6 +167,19 @@ class ReminderCandidate:
     schedule: ReminderSchedule
 
 
+@dataclass(frozen=True, slots=True)
+class EntityAttributes:
+    """What MinTIC's files say of an entity (`cti entities import`). None: nothing loaded, or a
+    file left it out; loading never erases what another file said."""
+
+    entity_code: str
+    category: str | None = None  # Ley 617 de 2000: "especial", "1".."6" ("1".."4" departments)
+    pdet: bool | None = (
+        None  # a municipality of the Programas de Desarrollo con Enfoque Territorial
+    )
+    zomac: bool | None = None  # a Zona Más Afectada por el Conflicto armado
+
+
 # Ticket statuses, as staff type them after `#estado` (see `bot.tickets.numbers`).
 TICKET_OPEN_STATUSES = ("recibido", "en_atencion")
 TICKET_STATUSES = (*TICKET_OPEN_STATUSES, "resuelto", "cerrado")
@@ -432,6 +445,17 @@ class Tx(Protocol):
     ) -> list[PeerScores]:
         """Current snapshots of the cycle's submitted assessments of one kind of entity, scored
         with that questionnaire version; stale ones (reopened since) are left out."""
+
+    # --- entity attributes from MinTIC's files (bot.storage.attributes) -------------------------
+
+    async def load_entity_attributes(self, items: list[EntityAttributes], at: datetime) -> int:
+        """Store what each item says (a None field keeps the stored value); the number of
+        entities whose attributes changed. Loading the same file again changes nothing."""
+
+    async def entity_attributes(
+        self, entity_code: str | None = None
+    ) -> dict[str, EntityAttributes]:
+        """The loaded attributes by DANE code (of one entity, or of all)."""
 
     # --- reminders (bot.storage.reminders) ------------------------------------------------------
 

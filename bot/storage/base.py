@@ -18,6 +18,7 @@ from bot.storage.models import (
     ConsentRow,
     ContactRow,
     ConversationRow,
+    EntityAttributesRow,
     EntityDomainRow,
     EntityRow,
     MembershipEventRow,
@@ -62,6 +63,7 @@ membership_events = _table(MembershipEventRow)
 roster = _table(RosterRow)
 entity_domains = _table(EntityDomainRow)
 rate_events = _table(RateEventRow)
+entity_attributes = _table(EntityAttributesRow)
 
 
 class InlineConnection:

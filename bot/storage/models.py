@@ -463,3 +463,40 @@ class StaffActionRow(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200), default="", server_default="")
     detail: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+CATEGORIES = ("especial", "1", "2", "3", "4", "5", "6")
+
+
+class EntityAttributesRow(Base):
+    """What MinTIC's files say of an entity (`cti entities import`): its category under Ley 617
+    de 2000 and whether it is a PDET or ZOMAC municipality. NULL: the files said nothing."""
+
+    __tablename__ = "entity_attributes"
+    __table_args__ = (
+        CheckConstraint(
+            "category IS NULL OR category IN ('especial', '1', '2', '3', '4', '5', '6')",
+            name="category",
+        ),
+    )
+
+    entity_code: Mapped[str] = mapped_column(ForeignKey("entities.code"), primary_key=True)
+    category: Mapped[str | None] = mapped_column(String(8), index=True)
+    pdet: Mapped[bool | None]
+    zomac: Mapped[bool | None]
+    loaded_at: Mapped[datetime]
+
+
+class TicketAssignmentRow(Base):
+    """The advisor (a staff account) who answers an advisory request; one per ticket."""
+
+    __tablename__ = "ticket_assignments"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True
+    )
+    assigned_at: Mapped[datetime]
+    assigned_by: Mapped[str] = mapped_column(String(320))  # the account's email

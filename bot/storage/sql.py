@@ -26,6 +26,7 @@ from bot.storage import migrate as migrations
 from bot.storage.analytics import AnalyticsTx
 from bot.storage.api import StorageError, Tx
 from bot.storage.assessments import AssessmentsTx
+from bot.storage.attributes import AttributesTx
 from bot.storage.base import InlineConnection
 from bot.storage.engine import inline_sqlite_engine, make_engine
 from bot.storage.errors import storage_errors
@@ -43,7 +44,7 @@ __all__ = ["SqlStore", "SqlTx", "StorageError", "open_store"]
 WIPE_WAL = "PRAGMA wal_checkpoint(TRUNCATE)"
 
 
-class SqlTx(PrivacyTx, AssessmentsTx, OutboxTx, AnalyticsTx, RemindersTx, TicketsTx):
+class SqlTx(PrivacyTx, AssessmentsTx, OutboxTx, AnalyticsTx, RemindersTx, TicketsTx, AttributesTx):
     """One open transaction; see `bot.storage.api.Tx`."""
 
 

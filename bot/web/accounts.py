@@ -1,8 +1,9 @@
-"""Staff accounts, their sessions and the audit trail, inside the caller's transaction.
+"""Staff accounts, their sessions, the audit trail and the advisors assigned to advisory
+requests, inside the caller's transaction.
 
-The console's own tables (migration 0007) are read and written here, beside the `Tx` contract
-rather than in it: nothing of the conversation needs them. `staff_tx(tx)` gives these methods on
-the same connection, so a page's action and its audit line commit together.
+The console's own tables (migrations 0007 and 0008) are read and written here, beside the `Tx`
+contract rather than in it: nothing of the conversation needs them. `staff_tx(tx)` gives these
+methods on the same connection, so a page's action and its audit line commit together.
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ from sqlalchemy import Table, delete, func, select, update
 
 from bot.storage.api import Tx
 from bot.storage.base import TxBase
-from bot.storage.models import StaffAccountRow, StaffActionRow, StaffSessionRow
+from bot.storage.models import (
+    StaffAccountRow,
+    StaffActionRow,
+    StaffSessionRow,
+    TicketAssignmentRow,
+)
 
 Role = Literal["viewer", "advisor", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "advisor", "admin")
@@ -32,6 +38,7 @@ def _table(model: type[Any]) -> Table:
 accounts = _table(StaffAccountRow)
 sessions = _table(StaffSessionRow)
 actions = _table(StaffActionRow)
+assignments = _table(TicketAssignmentRow)
 
 
 def allows(role: Role, needed: Role) -> bool:
@@ -188,6 +195,42 @@ class StaffTx(TxBase):
 
     async def action_count(self) -> int:
         return int((await self._run(select(func.count()).select_from(actions))).scalar_one())
+
+    # --- advisors assigned to advisory requests ------------------------------------------------
+
+    async def advisors(self) -> list[StaffAccount]:
+        """The active accounts a request can be assigned to (advisors and admins), by email."""
+        return [a for a in await self.all_accounts() if a.active and allows(a.role, "advisor")]
+
+    async def assign(self, ticket_id: int, account_id: int | None, by: str, at: datetime) -> bool:
+        """Give the request to an account (None: to nobody); False when nothing changed."""
+        current = await self.assignee(ticket_id)
+        if (current.id if current else None) == account_id:
+            return False
+        await self._run(delete(assignments).where(assignments.c.ticket_id == ticket_id))
+        if account_id is not None:
+            await self._run(
+                assignments.insert().values(
+                    ticket_id=ticket_id, account_id=account_id, assigned_at=at, assigned_by=by
+                )
+            )
+        return True
+
+    async def assignee(self, ticket_id: int) -> StaffAccount | None:
+        stmt = (
+            select(accounts)
+            .join(assignments, assignments.c.account_id == accounts.c.id)
+            .where(assignments.c.ticket_id == ticket_id)
+        )
+        row = await self._one(stmt)
+        return _account(row) if row is not None else None
+
+    async def assignees(self) -> dict[int, str]:
+        """Ticket id -> the email of the account it is assigned to."""
+        stmt = select(assignments.c.ticket_id, accounts.c.email).join(
+            accounts, accounts.c.id == assignments.c.account_id
+        )
+        return {row.ticket_id: row.email for row in await self._run(stmt)}
 
 
 def staff_tx(tx: Tx) -> StaffTx:

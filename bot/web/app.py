@@ -67,6 +67,7 @@ def routes() -> list[Route | Mount]:
         Route("/solicitudes/{number:str}", tickets.thread),
         Route("/solicitudes/{number:str}/responder", tickets.reply, methods=["POST"]),
         Route("/solicitudes/{number:str}/estado", tickets.change_status, methods=["POST"]),
+        Route("/solicitudes/{number:str}/asesor", tickets.assign, methods=["POST"]),
         Route("/funcionarios/pendientes", pending.pending),
         Route("/cuestionario", questionnaire.questionnaire),
         Route("/auditoria", audit.audit),

@@ -1,5 +1,6 @@
 """The national progress view: per department, entities started, submitted by a member, not
-started; a tile grid of the 33 departments; the view as CSV. Pure.
+started; a tile grid of the 33 departments; the view as CSV; filters by kind of entity and by
+category (Ley 617 de 2000, as `cti entities import` loaded it). Pure.
 
 Only assessments submitted by a member (`submitted_by_member`) count as submitted: a diagnosis
 sent by someone nobody vouched for is "started" until a member sends it.
@@ -9,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from bot.storage.api import CycleAssessment
+from bot.storage.api import CycleAssessment, EntityAttributes
+from bot.storage.models import CATEGORIES
 from bot.territory import Entity, EntityKind
 from nlu.text import fold_name
 
@@ -78,6 +81,50 @@ class DepartmentRow:
         return ABBR.get(self.code, self.name[:3].upper())
 
 
+KINDS: tuple[EntityKind, ...] = ("alcaldia", "gobernacion")
+NO_CATEGORY = "sin"  # the filter for entities whose category no file has given
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the progress pages show: all entities, or of one kind, of one category."""
+
+    kind: EntityKind | None = None
+    category: str = ""  # "" all, one of CATEGORIES, or NO_CATEGORY
+
+    @classmethod
+    def read(cls, params: Mapping[str, str]) -> View:
+        """From the query string (`tipo`, `categoria`); an unknown value means "all"."""
+        kind = params.get("tipo", "")
+        category = params.get("categoria", "")
+        return cls(
+            kind if kind in KINDS else None,
+            category if category in (*CATEGORIES, NO_CATEGORY) else "",
+        )
+
+    @property
+    def query(self) -> str:
+        """The view as a query string for links ("" for everything, else "?tipo=...")."""
+        pairs = [("tipo", self.kind or ""), ("categoria", self.category)]
+        kept = [(k, v) for k, v in pairs if v]
+        return "?" + urlencode(kept) if kept else ""
+
+    @property
+    def slug(self) -> str:
+        """The view in a file name: "todas", "alcaldia", "alcaldia_cat-6"."""
+        parts = [self.kind or "todas"] + ([f"cat-{self.category}"] if self.category else [])
+        return "_".join(parts)
+
+    def keeps(self, entity: Entity, attributes: Mapping[str, EntityAttributes]) -> bool:
+        if self.kind is not None and entity.kind != self.kind:
+            return False
+        if not self.category:
+            return True
+        loaded = attributes.get(entity.code)
+        category = loaded.category if loaded else None
+        return category == (None if self.category == NO_CATEGORY else self.category)
+
+
 @dataclass(frozen=True, slots=True)
 class EntityStatus:
     entity: Entity
@@ -85,12 +132,16 @@ class EntityStatus:
 
 
 def statuses(
-    entities: Iterable[Entity], assessments: Sequence[CycleAssessment], kind: EntityKind | None
+    entities: Iterable[Entity],
+    assessments: Sequence[CycleAssessment],
+    view: View,
+    attributes: Mapping[str, EntityAttributes] | None = None,
 ) -> list[EntityStatus]:
     found = {a.entity.code: a.assessment for a in assessments}
+    loaded = attributes or {}
     out = []
     for entity in entities:
-        if kind is not None and entity.kind != kind:
+        if not view.keeps(entity, loaded):
             continue
         a = found.get(entity.code)
         if a is None:

@@ -75,3 +75,34 @@ def test_expiry_window():
     assert next_expiry(session, at(600)) == at(600) + IDLE
     late = T0 + LIFETIME - timedelta(minutes=5)
     assert next_expiry(session, late) == T0 + LIFETIME  # never past the absolute lifetime
+
+
+async def test_assigning_an_advisor_to_a_request(store: SqlStore):
+    from bot.storage.api import NewTicket
+
+    async with store.transaction() as tx:
+        s = staff_tx(tx)
+        ana = await s.add_account("ana@mintic.gov.co", "advisor", "h", T0)
+        beto = await s.add_account("beto@mintic.gov.co", "admin", "h", T0)
+        await s.add_account("carla@mintic.gov.co", "viewer", "h", T0)
+        gone = await s.add_account("dora@mintic.gov.co", "advisor", "h", T0)
+        await s.disable(gone.id, T0)
+        assert [a.email for a in await s.advisors()] == [ana.email, beto.email]
+        first, _ = await tx.create_ticket(
+            NewTicket("52001", None, "estrategia", "Apoyo", "", "telegram", "1"), T0, T0
+        )
+        second, _ = await tx.create_ticket(
+            NewTicket("52001", None, "otro", "Otra", "", "telegram", "1"), T0, T0
+        )
+        assert await s.assignee(first.id) is None and await s.assignees() == {}
+        assert await s.assign(first.id, ana.id, beto.email, at(1))
+        assert not await s.assign(first.id, ana.id, beto.email, at(2))  # nothing changed
+        assert await s.assign(second.id, beto.id, beto.email, at(2))
+        assert await s.assign(second.id, ana.id, ana.email, at(3))  # handed over
+    async with store.transaction() as tx:
+        s = staff_tx(tx)
+        assert await s.assignees() == {first.id: ana.email, second.id: ana.email}
+        assert (await s.assignee(first.id)).email == ana.email  # type: ignore[union-attr]
+        assert await s.assign(first.id, None, beto.email, at(4))
+        assert not await s.assign(first.id, None, beto.email, at(5))
+        assert await s.assignees() == {second.id: ana.email}

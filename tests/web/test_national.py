@@ -44,7 +44,7 @@ def test_only_member_submissions_count_as_submitted(gazetteer: Gazetteer):
         _assessment(tumaco, "submitted", False),  # sent by someone nobody vouched for
         _assessment(ipiales, "in_progress", False),
     ]
-    rows = national.statuses(gazetteer.entities, assessments, "alcaldia")
+    rows = national.statuses(gazetteer.entities, assessments, national.View("alcaldia"))
     narino = next(d for d in national.by_department(rows) if d.code == "52")
     assert (narino.count.started, narino.count.submitted) == (3, 1)
     assert narino.count.not_started == narino.count.total - 3

@@ -1,8 +1,9 @@
-"""An entity: its diagnosis and report, answers with who and when, officials, tickets."""
+"""An entity: its attributes, its diagnosis and report, answers with who and when and their
+history, officials, tickets."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
@@ -17,6 +18,7 @@ from bot.staff.decisions import FROM, Decision, decide
 from bot.storage.api import (
     AssessmentRecord,
     ContactRecord,
+    EntityAttributes,
     MembershipEvent,
     StoredAnswer,
     TicketRecord,
@@ -49,6 +51,8 @@ class EntityData:
     contacts: list[ContactRecord]
     events: list[MembershipEvent]
     tickets: list[TicketRecord]
+    attributes: EntityAttributes | None = None
+    history: list[StoredAnswer] = field(default_factory=list)  # every answer given, oldest first
 
 
 async def load(web: Web, entity: Entity) -> EntityData:
@@ -57,10 +61,14 @@ async def load(web: Web, entity: Entity) -> EntityData:
         found = [a for a in await tx.cycle_assessments(cycle) if a.entity.code == entity.code]
         assessment = found[0].assessment if found else None
         answers = await tx.answers(assessment.id) if assessment else {}
+        history = await tx.answer_history(assessment.id) if assessment else []
         contacts = await tx.contacts_of_entity(entity.code)
         events = await tx.membership_events(entity_code=entity.code)
         tickets = [t for t in await tx.tickets() if t.entity_code == entity.code]
-    return EntityData(entity, cycle, assessment, answers, contacts, events, tickets)
+        attributes = (await tx.entity_attributes(entity.code)).get(entity.code)
+    return EntityData(
+        entity, cycle, assessment, answers, contacts, events, tickets, attributes, history
+    )
 
 
 def _entity(web: Web, request: Request) -> Entity | None:
@@ -77,8 +85,10 @@ async def entity_page(web: Web, request: Request) -> Response:
     names = {c.id: c.name for c in data.contacts}
     q = web.console.static.questionnaire
     index = q.question_index
-    lines = [
-        AnswerLine(
+
+    def line(stored: StoredAnswer) -> AnswerLine:
+        qid = stored.question_id
+        return AnswerLine(
             qid,
             index[qid][2].text if qid in index else qid,
             _answer_text(q, qid, stored.answer) or "—",
@@ -86,8 +96,10 @@ async def entity_page(web: Web, request: Request) -> Response:
             names.get(stored.contact_id or 0, "") if personal else "",
             stored.answered_at,
         )
-        for qid, stored in sorted(data.answers.items())
-    ]
+
+    lines = [line(stored) for _, stored in sorted(data.answers.items())]
+    # Newest first: what changed last is what staff ask about.
+    history = [line(stored) for stored in reversed(data.history)]
     desk = web.console.desk
     return web.page(
         request,
@@ -95,6 +107,7 @@ async def entity_page(web: Web, request: Request) -> Response:
         entity=entity,
         data=data,
         answers=lines,
+        history=history,
         personal=personal,
         allowed=FROM,
         names=names,

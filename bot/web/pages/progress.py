@@ -1,4 +1,5 @@
-"""National progress, a department's entities, and the view as CSV."""
+"""National progress, a department's entities, and the view as CSV, filtered by kind of entity
+and category (`national.View`)."""
 
 from __future__ import annotations
 
@@ -13,32 +14,34 @@ from starlette.responses import Response
 from bot.analytics.cycle import current_cycle
 from bot.analytics.dataset import Dataset, build_dataset
 from bot.analytics.writers import write_xlsx
-from bot.territory import EntityKind
+from bot.storage.api import EntityAttributes
+from bot.storage.models import CATEGORIES
 from bot.web import national
 from bot.web.accounts import staff_tx
 from bot.web.context import Web
 from bot.web.security import page
 
-KINDS: tuple[EntityKind, ...] = ("alcaldia", "gobernacion")
+
+def view_of(request: Request) -> national.View:
+    return national.View.read(request.query_params)
 
 
-def kind_of(request: Request) -> EntityKind | None:
-    value = request.query_params.get("tipo", "")
-    return value if value in KINDS else None
-
-
-async def _statuses(web: Web, request: Request) -> tuple[int, list[national.EntityStatus]]:
+async def _statuses(
+    web: Web, view: national.View
+) -> tuple[int, list[national.EntityStatus], dict[str, EntityAttributes]]:
     config = web.console.config
     cycle = current_cycle(config.assessment, web.clock())
     async with web.console.store.transaction() as tx:
         entities = await tx.entities()
         assessments = await tx.cycle_assessments(cycle)
-    return cycle, national.statuses(entities, assessments, kind_of(request))
+        attributes = await tx.entity_attributes()
+    return cycle, national.statuses(entities, assessments, view, attributes), attributes
 
 
 @page()
 async def overview(web: Web, request: Request) -> Response:
-    cycle, rows = await _statuses(web, request)
+    view = view_of(request)
+    cycle, rows, attributes = await _statuses(web, view)
     departments = national.by_department(rows)
     deadline = web.console.config.assessment.deadline_for(cycle)
     return web.page(
@@ -46,7 +49,9 @@ async def overview(web: Web, request: Request) -> Response:
         "progress.html.j2",
         cycle=cycle,
         deadline=deadline,
-        kind=kind_of(request) or "",
+        view=view,
+        categories=CATEGORIES,
+        categorized=sum(1 for a in attributes.values() if a.category),
         departments=departments,
         total=national.total(departments),
     )
@@ -54,13 +59,13 @@ async def overview(web: Web, request: Request) -> Response:
 
 @page()
 async def export_csv(web: Web, request: Request) -> Response:
-    cycle, rows = await _statuses(web, request)
-    kind = kind_of(request)
+    view = view_of(request)
+    cycle, rows, _ = await _statuses(web, view)
     staff = request.state.staff
     async with web.console.store.transaction() as tx:
-        await staff_tx(tx).record(staff.email, "export_progress", web.clock(), kind or "todas")
+        await staff_tx(tx).record(staff.email, "export_progress", web.clock(), view.slug)
     body = "\ufeff" + national.as_csv(national.by_department(rows))
-    name = f"avance_{cycle}_{kind or 'todas'}.csv"
+    name = f"avance_{cycle}_{view.slug}.csv"
     return Response(
         body.encode(),
         media_type="text/csv; charset=utf-8",
@@ -71,20 +76,25 @@ async def export_csv(web: Web, request: Request) -> Response:
 @page()
 async def department(web: Web, request: Request) -> Response:
     code = request.path_params["code"]
-    cycle, rows = await _statuses(web, request)
-    mine = [r for r in rows if r.entity.department_code == code]
-    if not mine:
+    names = dict(web.console.static.gazetteer.departments())
+    if code not in names:
         return web.error(request, 404, "not_found")
+    view = view_of(request)
+    cycle, rows, attributes = await _statuses(web, view)
+    mine = [r for r in rows if r.entity.department_code == code]
     order = {"submitted": 0, "in_progress": 1, "": 2}
     mine.sort(key=lambda r: (order[r.status], r.entity.kind != "gobernacion", r.entity.name))
-    count = national.by_department(mine)[0]
+    counted = national.by_department(mine)
+    empty = national.DepartmentRow(code, names[code], national.Count(), (0, 0))
     return web.page(
         request,
         "department.html.j2",
         cycle=cycle,
-        kind=kind_of(request) or "",
-        department=count,
+        view=view,
+        categories=CATEGORIES,
+        department=counted[0] if counted else empty,
         rows=mine,
+        attributes=attributes,
     )
 
 

@@ -1,4 +1,5 @@
-"""Advisory requests: the queue, a request's thread, replying and changing its status.
+"""Advisory requests: the queue (filtered by status, topic, department and advisor), a
+request's thread, replying, changing its status and assigning an advisor.
 
 A reply written here goes through `TicketDesk.staff_reply`, the code that handles a staff email
 reply: it carries the ticket's reply key as an email reply does, from the signed-in staff
@@ -25,6 +26,11 @@ from channels.email.compose import new_message_id
 MAX_REPLY_CHARS = 20_000
 
 
+TOPICS = ("estrategia", "diagnostico", "cofinanciacion", "dimension", "subdimension", "otro")
+# The advisor filter: everybody's, the signed-in member's own, nobody's yet.
+MINE, UNASSIGNED = "mias", "sin"
+
+
 def matches(ticket: TicketRecord, status: str, topic: str, department: str) -> bool:
     if status and ticket.status != status:
         return False
@@ -33,13 +39,29 @@ def matches(ticket: TicketRecord, status: str, topic: str, department: str) -> b
     return not department or ticket.entity_code[:2] == department
 
 
+def assigned_as_asked(assignee: str | None, wanted: str, me: str) -> bool:
+    if wanted == MINE:
+        return assignee == me
+    if wanted == UNASSIGNED:
+        return assignee is None
+    return True
+
+
 @page()
 async def queue(web: Web, request: Request) -> Response:
     params = request.query_params
     status, topic = params.get("estado", ""), params.get("tema", "")
     department = params.get("departamento", "")
+    advisor = params.get("asesor", "")
+    me = request.state.staff.email
     async with web.console.store.transaction() as tx:
-        found = [t for t in await tx.tickets() if matches(t, status, topic, department)]
+        assignees = await staff_tx(tx).assignees()
+        found = [
+            t
+            for t in await tx.tickets()
+            if matches(t, status, topic, department)
+            and assigned_as_asked(assignees.get(t.id), advisor, me)
+        ]
     gazetteer, desk = web.console.static.gazetteer, web.console.desk
     return web.page(
         request,
@@ -48,8 +70,9 @@ async def queue(web: Web, request: Request) -> Response:
         entity=gazetteer.get,
         departments=gazetteer.departments(),
         statuses=TICKET_STATUSES,
-        topics=("estrategia", "diagnostico", "cofinanciacion", "dimension", "subdimension", "otro"),
-        chosen={"estado": status, "tema": topic, "departamento": department},
+        topics=TOPICS,
+        assignees=assignees,
+        chosen={"estado": status, "tema": topic, "departamento": department, "asesor": advisor},
         topic=desk.topic_label,
         status_label=desk.status_label,
     )
@@ -64,6 +87,11 @@ async def thread(web: Web, request: Request) -> Response:
             return web.error(request, 404, "not_found")
         events = await tx.ticket_events(ticket.id)
         contact = await tx.contact(ticket.contact_id) if ticket.contact_id else None
+        staff = staff_tx(tx)
+        assignee = await staff.assignee(ticket.id)
+        advisors = await staff.advisors()
+    if assignee is not None and assignee not in advisors:
+        advisors.append(assignee)  # disabled since: shown, so the form does not drop them
     desk = web.console.desk
     return web.page(
         request,
@@ -71,6 +99,8 @@ async def thread(web: Web, request: Request) -> Response:
         ticket=ticket,
         events=events,
         contact=contact,
+        assignee=assignee,
+        advisors=advisors,
         entity=desk.entity_of(ticket),
         statuses=TICKET_STATUSES,
         topic=desk.topic_label,
@@ -131,3 +161,34 @@ async def change_status(web: Web, request: Request) -> Response:
         return _back(number, web.texts.render("status.same"))
     label = desk.status_label(status)
     return _back(number, web.texts.render("status.changed", number=number, status=label))
+
+
+@page("advisor")
+async def assign(web: Web, request: Request) -> Response:
+    """Give the request to an advisor or admin (the field empty: to nobody); audited."""
+    number = request.path_params["number"]
+    chosen = request.state.form.get("asesor", "")
+    staff, now = request.state.staff, web.clock()
+    async with web.console.store.transaction() as tx:
+        ticket = await tx.ticket(number, lock=True)
+        if ticket is None:
+            return web.error(request, 404, "not_found")
+        accounts = staff_tx(tx)
+        choices = {str(a.id): a for a in await accounts.advisors()}
+        current = await accounts.assignee(ticket.id)
+        if current is not None:
+            choices.setdefault(str(current.id), current)  # keeping a disabled one is no change
+        if chosen and chosen not in choices:
+            return web.error(request, 404, "not_found")
+        account = choices.get(chosen)
+        changed = await accounts.assign(
+            ticket.id, account.id if account else None, staff.email, now
+        )
+        if changed:
+            who = account.email if account else ""
+            await accounts.record(staff.email, "ticket_assign", now, number, who)
+    if not changed:
+        return _back(number, web.texts.render("assign.same"))
+    if account is None:
+        return _back(number, web.texts.render("assign.cleared", number=number))
+    return _back(number, web.texts.render("assign.done", number=number, email=account.email))
