@@ -116,6 +116,7 @@ def run() -> None:
 
 def _register_commands() -> None:
     """Sub-commands live in bot/commands/, one module per concern."""
+    from bot.commands.constancia import constancia
     from bot.commands.db import db
     from bot.commands.export import export
     from bot.commands.nlu import nlu
@@ -128,6 +129,7 @@ def _register_commands() -> None:
     from bot.commands.web import web
 
     for command in (
+        constancia,
         db,
         export,
         nlu,

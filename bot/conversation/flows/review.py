@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.constancia.issue import issue as issue_constancia
 from bot.conversation.flows.results import send_results
 from bot.conversation.registry import ANYWHERE, Flow, Next, NotMine, goto
 from bot.conversation.turn import NO, YES, Turn
@@ -101,6 +102,7 @@ async def handle_confirm_submit(turn: Turn) -> Next:
         turn.forget_assessment()
         turn.state.flow = "menu"
         turn.say("review.submitted", title=turn.entity.title)
+        await issue_constancia(turn, assessment.id)
         await send_results(turn)
         return None
     if turn.option not in (None, NO):
