@@ -22,7 +22,7 @@ MAX_CODE_CHARS = 64  # longer input is refused before any parsing
 _DOMAIN = b"cti-constancia-v1"  # a MAC made for something else never matches one of ours
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
-_SHAPE = re.compile(r"(\d{1,12})-(\d{1,4})-([0-9A-Z-]{16,32})")
+_SEPARATORS = re.compile(r"[\s-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,18 +93,19 @@ def code(facts: Facts, secret: bytes) -> str:
 
 
 def parse_code(text: str) -> ParsedCode | None:
-    """A code as a person types it (any case, spaces, O for 0, I or L for 1); None if it cannot
-    be one. Bounded input and one anchored pattern without nested repetition: linear time."""
+    """A code as a person types it (any case, spaces or hyphens between groups, O for 0, I or L
+    for 1); None if it cannot be one. Bounded input, one split and no backtracking: linear."""
     if len(text) > MAX_CODE_CHARS:
         return None
-    cleaned = "".join(text.split()).upper()
-    found = _SHAPE.fullmatch(cleaned)
-    if found is None:
+    parts = [p for p in _SEPARATORS.split(text.upper().translate(_CONFUSABLE)) if p]
+    if len(parts) < 3 or not (parts[0].isascii() and parts[1].isascii()):
         return None
-    mac_part = found.group(3).replace("-", "").translate(_CONFUSABLE)
+    if not (parts[0].isdigit() and parts[1].isdigit()) or len(parts[0]) > 12:
+        return None
+    mac_part = "".join(parts[2:])
     if len(mac_part) != MAC_CHARS or any(c not in _ALPHABET for c in mac_part):
         return None
-    assessment_id, ordinal = int(found.group(1)), int(found.group(2))
+    assessment_id, ordinal = int(parts[0]), int(parts[1])
     if assessment_id < 1 or ordinal < 1:
         return None
     return ParsedCode(assessment_id, ordinal, mac_part)

@@ -141,10 +141,9 @@ class ConstanciaRenderer:
         template = self.env.get_template(HTML_TEMPLATE)
         return template.render(v=view, w=self._words(view))
 
-    def pdf(self, view: ConstanciaView, *, compress: bool = True) -> bytes:
+    def pdf(self, view: ConstanciaView) -> bytes:
         words = self._words(view)
         doc = FPDF(format="A4")
-        doc.set_compression(compress)
         doc.set_creation_date(view.submitted_at)  # the same constancia is the same file
         doc.set_title(f"{words['title']} {words['number']}")
         doc.set_lang("es-CO")
