@@ -95,7 +95,7 @@ async def test_a_members_submission_carries_a_constancia_the_cli_verifies(
         withdrawn = await verify(tx, ctx, first)
     assert withdrawn.status == "withdrawn"  # type: ignore[union-attr]
     await chat.send("continuar")
-    await chat.send("b")
+    await chat.send("90")  # question 2 asks for a percentage: other scores than the first's
     second, files = await submit(chat)
     assert second != first and second.startswith(f"{assessment_id}-2-")
     assert f"constancia-{number}-2.pdf" in files
@@ -106,6 +106,12 @@ async def test_a_members_submission_carries_a_constancia_the_cli_verifies(
     assert "Entidad: Alcaldía de Pasto (Nariño)" in old.stdout  # what it certified then
     new = await run(database_url, "verify", second)
     assert new.returncode == 0 and f"Constancia VÁLIDA N.º {number}-2" in new.stdout
+
+    # The superseded one states what it certified then: other answers, another time.
+    def stated(out: str, label: str) -> str:
+        return next(line for line in out.splitlines() if line.startswith(label))
+
+    assert stated(old.stdout, "Puntaje general") != stated(new.stdout, "Puntaje general")
 
     shown = await run(database_url, "show", "52001", "--out", str(tmp_path))
     assert shown.returncode == 0, shown.stderr

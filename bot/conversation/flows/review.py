@@ -102,8 +102,8 @@ async def handle_confirm_submit(turn: Turn) -> Next:
         turn.forget_assessment()
         turn.state.flow = "menu"
         turn.say("review.submitted", title=turn.entity.title)
-        await issue_constancia(turn, assessment.id)
         await send_results(turn)
+        await issue_constancia(turn, assessment.id)  # its files follow the report's
         return None
     if turn.option not in (None, NO):
         return NotMine()  # another flow's button; a stale one is ignored by the router
