@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import matplotlib
-from fpdf import FPDF
+from fpdf import FPDF, FontFace
 
 from bot.constancia.code import Facts, number
 from bot.contract import Attachment
@@ -185,8 +185,9 @@ class ConstanciaRenderer:
                 head.cell(words[key])
             for item in (*view.dimensions, view.overall):
                 row = table.row()
+                style = FontFace(emphasis="BOLD") if item is view.overall else None
                 for cell in (item.name, item.shown, item.level or "—"):
-                    row.cell(cell)
+                    row.cell(cell, style=style)
         doc.ln(2)
         if view.provisional_levels:
             para(words["provisional_levels"], 9, color=_MUTED)
