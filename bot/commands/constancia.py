@@ -26,7 +26,7 @@ from bot.commands.staff_db import staff_database_url
 from bot.config import Config
 from bot.constancia.code import MIN_SECRET_CHARS
 from bot.constancia.lookup import Context, Issued, Unverifiable, Verification, of_entity, verify
-from bot.constancia.setup import MISSING, context
+from bot.constancia.setup import MISSING, context, keys
 from bot.storage.api import StorageError, Tx
 from bot.storage.sql import open_store
 from bot.territory import Gazetteer
@@ -36,12 +36,13 @@ DB_HELP = "URL de base de datos o archivo SQLite (por defecto la de config.yml).
 
 
 def _context(config: Config, gazetteer: Gazetteer) -> Context:
+    if keys(config) is None:
+        fail(MISSING.format(why="la constancia", n=MIN_SECRET_CHARS))
     q = questionnaire_from(config)
     found = context(
         config, lambda qid, v: q if (qid, v) == (q.id, q.version) else None, gazetteer.get
     )
-    if found is None:
-        fail(MISSING.format(why="la constancia", n=MIN_SECRET_CHARS))
+    assert found is not None  # the keys were checked above
     return found
 
 

@@ -49,7 +49,11 @@ def context(config: Config, questionnaires: Questionnaires, entities: Entities) 
     """None (no constancias, with a warning) without a usable secret."""
     found = keys(config)
     if found is None:
-        log.warning("CTI_CONSTANCIA_SECRET is not set: submissions get no constancia")
+        log.warning(
+            "CTI_CONSTANCIA_SECRET is missing or shorter than %d characters: submissions get "
+            "no constancia",
+            MIN_SECRET_CHARS,
+        )
         return None
     return Context(
         found,

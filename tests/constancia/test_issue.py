@@ -16,7 +16,7 @@ from pathlib import Path
 import pypdf
 
 from bot.constancia.code import Keys
-from bot.constancia.lookup import Issued, latest, verify
+from bot.constancia.lookup import Issued, Unverifiable, latest, verify
 from bot.scoring import Answer
 from tests.constancia.conftest import SECRET
 from tests.conversation.chat import Chat, state_of
@@ -136,6 +136,11 @@ async def test_without_a_member_no_constancia_is_issued(engine, store, database_
         assert await latest(tx, engine.deps.constancia, assessment.id) is None
     done = await run(database_url, "show", "52001")
     assert done.returncode == 2 and "no hay constancia que emitir" in done.stderr
+    # Without the secret the commands cannot vouch for anything: one line, nothing else.
+    done = await run(database_url, "verify", "1-1-AAAA-AAAA-AAAA-AAAA", secret="")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("Error: ") and len(done.stderr.splitlines()) == 1
+    assert "CTI_CONSTANCIA_SECRET" in done.stderr
 
 
 async def test_no_secret_no_constancia(store, static, interpreter):
@@ -167,4 +172,9 @@ async def test_a_previous_secret_still_verifies_after_a_rotation(engine, store):
         assert (await verify(tx, rotated, code)).status == "valid"  # type: ignore[union-attr]
         assert (await verify(tx, alone, code)).status == "invalid"  # type: ignore[union-attr]
         issued = await latest(tx, ctx, int(code.split("-")[0]))
+        # Answered with a questionnaire this installation does not load: said, not guessed.
+        unloaded = dataclasses.replace(ctx, questionnaires=lambda qid, version: None)
+        assert await verify(tx, unloaded, code) == Unverifiable(
+            engine.deps.questionnaire.id, engine.deps.questionnaire.version
+        )
     assert isinstance(issued, Issued) and issued.view.code == code
