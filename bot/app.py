@@ -199,7 +199,10 @@ async def close_interpreter(interpreter: Interpreter) -> None:
 
 
 def build_deps(config: Config, static: Static) -> Deps:
+    from bot.constancia.setup import context
+
     address = config.channels.email.address
+    q = static.questionnaire
     return Deps(
         desk=ticket_desk(config, static),
         questionnaire=static.questionnaire,
@@ -212,6 +215,11 @@ def build_deps(config: Config, static: Static) -> Deps:
         mailbox=config.routing.mailbox,
         mail_enabled=config.channels.email.enabled,
         new_email_id=lambda: new_message_id(address),
+        constancia=context(
+            config,
+            lambda qid, version: q if (qid, version) == (q.id, q.version) else None,
+            static.gazetteer.get,
+        ),
     )
 
 
@@ -663,11 +671,14 @@ def email_services(app: App) -> dict[str, Service]:
 async def serve(config: Config, *, stdin: TextIO = sys.stdin) -> None:
     """`cti run`: every service in one TaskGroup until SIGINT/SIGTERM. Errors the operator can
     fix are StartupError (one line)."""
+    from bot.constancia.setup import missing_secret
     from bot.runner import StartupError, run_services, stop_on_signals
     from channels.telegram import TelegramStartError
 
     telegram_settings(config)  # a missing token fails before anything is opened
     warn_codes_cannot_leave(config)
+    if (why := missing_secret(config)) is not None:
+        raise StartupError(why)
     app = await build_app(config)
     try:
         services = build_services(app, stdin=stdin)

@@ -116,6 +116,7 @@ def run() -> None:
 
 def _register_commands() -> None:
     """Sub-commands live in bot/commands/, one module per concern."""
+    from bot.commands.constancia import constancia
     from bot.commands.db import db
     from bot.commands.entities import entities
     from bot.commands.export import export
@@ -129,6 +130,7 @@ def _register_commands() -> None:
     from bot.commands.web import web
 
     for command in (
+        constancia,
         db,
         entities,
         export,

@@ -228,6 +228,8 @@ class Secrets(_Section):
     imap_password: str | None = None
     mail_key_secret: str | None = None  # signs reply keys (bot.replykeys)
     mail_key_secret_previous: str | None = None  # still accepted after a rotation
+    constancia_secret: str | None = None  # signs the constancias' codes (bot.constancia)
+    constancia_secret_previous: str | None = None  # still verifies after a rotation
 
 
 class Config(_Section):
@@ -274,6 +276,8 @@ ENV_KEYS: dict[str, str] = {
     "CTI_EMAIL_AUTH_REQUIRE": "channels.email.authentication.require",
     "CTI_MAIL_KEY_SECRET": "secrets.mail_key_secret",
     "CTI_MAIL_KEY_SECRET_PREVIOUS": "secrets.mail_key_secret_previous",
+    "CTI_CONSTANCIA_SECRET": "secrets.constancia_secret",
+    "CTI_CONSTANCIA_SECRET_PREVIOUS": "secrets.constancia_secret_previous",
 }
 
 

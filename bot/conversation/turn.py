@@ -21,6 +21,7 @@ from dialogues.questionnaire import Kind, Questionnaire
 from nlu.base import Parse
 
 if TYPE_CHECKING:
+    from bot.constancia.lookup import Context as ConstanciaContext
     from bot.spreadsheet import SheetCells, SheetError
     from bot.tickets.desk import TicketDesk
 
@@ -50,6 +51,8 @@ class Deps:
     new_email_id: Callable[[], str] = lambda: f"<{uuid.uuid4().hex}@asistente-cti>"
     # Requests for accompaniment: numbering, routing to the mailbox, telling the contact.
     desk: TicketDesk | None = None
+    # Constancias for members' submissions (bot.constancia); None without CTI_CONSTANCIA_SECRET.
+    constancia: ConstanciaContext | None = None
 
 
 @dataclass

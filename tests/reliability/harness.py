@@ -111,6 +111,7 @@ class Assistant:
             CTI_TELEGRAM_TOKEN=self.server.token,
             CTI_LOG_LEVEL="INFO",
             CTI_TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
+            CTI_CONSTANCIA_SECRET="pruebas-" + "c" * 40,
             PTB_TIMEDELTA="true",
         )
         return env

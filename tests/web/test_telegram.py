@@ -32,6 +32,7 @@ async def test_a_console_reply_reaches_the_telegram_chat(
         CTI_TELEGRAM_ENABLED="true",
         CTI_TELEGRAM_TOKEN=server.token,
         CTI_TELEGRAM_BASE_URL=server.base_url,
+        CTI_CONSTANCIA_SECRET="pruebas-" + "c" * 40,
         PTB_TIMEDELTA="true",
     )
     process = await start(env)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.constancia.issue import issue as issue_constancia
 from bot.conversation.flows.results import send_results
 from bot.conversation.registry import ANYWHERE, Flow, Next, NotMine, goto
 from bot.conversation.turn import NO, YES, Turn
@@ -102,6 +103,7 @@ async def handle_confirm_submit(turn: Turn) -> Next:
         turn.state.flow = "menu"
         turn.say("review.submitted", title=turn.entity.title)
         await send_results(turn)
+        await issue_constancia(turn, assessment.id)  # its files follow the report's
         return None
     if turn.option not in (None, NO):
         return NotMine()  # another flow's button; a stale one is ignored by the router

@@ -17,6 +17,7 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
         CTI_CONSOLE_ENABLED="false",
         CTI_EMAIL_ENABLED="true",
         CTI_MAIL_KEY_SECRET="pruebas-" + "s" * 40,
+        CTI_CONSTANCIA_SECRET="pruebas-" + "c" * 40,
     )
     env.update(extra)
     return env

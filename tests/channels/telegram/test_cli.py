@@ -22,6 +22,7 @@ def environment(tmp_path: Path, server: BotApiServer | None, **extra: str) -> di
         CTI_NLU_BACKEND="rules",  # no classifier training: these tests are about start-up
         CTI_CONSOLE_ENABLED="false",
         CTI_TELEGRAM_ENABLED="true",
+        CTI_CONSTANCIA_SECRET="pruebas-" + "c" * 40,
         PTB_TIMEDELTA="true",
     )
     if server is not None:
