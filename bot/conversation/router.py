@@ -320,8 +320,11 @@ class Router:
     async def clarify(turn: Turn) -> Next:
         """Offer the likely readings of an unclear message, or say it was not understood."""
         choices = choice_options(turn)
-        if choices:
+        if choices and turn.traits.buttons:
             turn.say("clarify", options=choices)
+            return None
+        if choices:  # without buttons, suggestions are words to type, not another numbered list
+            turn.say("clarify.words", labels=[o.label for o in choices])
             return None
         turn.say("not_understood")
         return REPROMPT

@@ -1,0 +1,119 @@
+"""Conversation repairs (issue 16 item 5), each first seen in `cti chat` as a new user would.
+
+The engine runs with the default NLU; the console channel is the one without buttons, Telegram
+the one with them.
+"""
+
+from __future__ import annotations
+
+from tests.conversation.chat import Chat, answers_of, state_of
+
+FIRST = "PER-EDU-01"  # a) No existe un programa ... c) Está adoptado pero aún no se implementa
+SECOND = "PER-EDU-02"  # a figure, in %
+UNCLEAR = "creo que hay algo en formulación pero no sé"  # the NLU hesitates: suggestions
+
+
+async def _saved(store, chat: Chat) -> dict:
+    record = await state_of(store, chat)
+    return await answers_of(store, record.state["assessment_id"])
+
+
+def _numbered_lists(chat: Chat) -> int:
+    """How many replies of the last turn the console would show as a numbered list."""
+    return sum(
+        1 for r in chat.last if r.options and not r.options[0].value.startswith(("ans:", "dk:"))
+    )
+
+
+async def test_unclear_reply_shows_the_question_again_and_suggestions_as_words(engine, store):
+    chat = Chat(engine, "repair-unclear")
+    await chat.register()
+    await chat.send(UNCLEAR)
+    assert "No reconocí esa respuesta" in chat.text
+    assert "Si quería otra cosa, puede escribir:" in chat.text  # words, not a list
+    assert _numbered_lists(chat) == 0
+    assert chat.last[-1].text.startswith("Pregunta 1 de")  # the question, shown again
+    await chat.send("1")  # so «1» is option a), as the question's own list says
+    assert "✓ Guardado: a) No existe un programa" in chat.text
+    assert (await _saved(store, chat))[FIRST].answer.option is not None
+
+
+async def test_on_telegram_the_suggestions_stay_buttons(engine):
+    chat = Chat(engine, "7101", channel="telegram")
+    await chat.register()
+    await chat.send(UNCLEAR)
+    hint = next(r for r in chat.last if "No reconocí" in r.text)
+    assert hint.options and all(o.value.startswith("intent:") for o in hint.options)
+    assert "Si quería otra cosa, elija aquí abajo" in hint.text
+    assert chat.question_id() == FIRST
+
+
+async def test_no_then_the_right_letter_saves_that_letter(engine, store):
+    chat = Chat(engine, "repair-no-c")
+    await chat.register()
+    await chat.send("no")  # reads like «a) No existe un programa»: confirmed first
+    assert "¿Es correcto?" in chat.text
+    await chat.send("no, es la c")
+    assert "✓ Guardado: c) Está adoptado" in chat.text
+    assert (await _saved(store, chat))[FIRST].answer.option == "adoptado"
+    assert chat.question_id() == SECOND
+
+
+async def test_a_plain_no_still_rejects_the_reading(engine, store):
+    chat = Chat(engine, "repair-plain-no")
+    await chat.register()
+    await chat.send("no")
+    await chat.send("no")
+    assert "no la guardé" in chat.text and chat.question_id() == FIRST
+    assert await _saved(store, chat) == {}
+
+
+async def test_pause_during_a_confirmation_pauses(engine, store):
+    chat = Chat(engine, "repair-pause")
+    await chat.register()
+    await chat.send("no")
+    assert "¿Es correcto?" in chat.text
+    await chat.send("pausa")
+    assert "hacemos una pausa" in chat.text
+    assert "no la guardé" not in chat.text  # it is not a «no»
+    record = await state_of(store, chat)
+    assert record.state["flow"] == "menu" and record.state["pending"] is None
+    assert await _saved(store, chat) == {}
+
+
+async def test_a_side_question_keeps_the_pending_confirmation(engine, store):
+    chat = Chat(engine, "repair-side")
+    await chat.register()
+    await chat.send("no")
+    await chat.send("¿hasta cuándo hay plazo?")
+    assert "1 de abril" in chat.text  # knowledge.info_plazos
+    assert "Entendí: «a) No existe un programa». ¿Es correcto?" in chat.text
+    await chat.send("sí")
+    assert "✓ Guardado: a) No existe un programa" in chat.text
+    assert (await _saved(store, chat))[FIRST].answer.option == "no_existe"
+
+
+async def test_no_on_a_figure_never_asks_for_a_letter(engine):
+    chat = Chat(engine, "repair-figure-no")
+    await chat.register()
+    await chat.send("b")
+    assert chat.question_id() == SECOND
+    await chat.send("no")
+    assert "Elija la opción con su letra" not in chat.text
+    assert "No reconocí una cifra" in chat.text and chat.question_id() == SECOND
+    await chat.send("unos 40 o 50")
+    assert "punto medio" in chat.text
+    await chat.send("no")
+    assert "Elija la opción con su letra" not in chat.text
+    assert "Escriba la cifra exacta en %" in chat.text and chat.question_id() == SECOND
+
+
+async def test_in_the_menu_suggestions_are_words_without_buttons(engine):
+    chat = Chat(engine, "repair-menu-words")
+    await chat.register()
+    await chat.send("pausa")
+    await chat.send("necesito saber del modelo y los plazos")
+    assert "Si quería alguna de estas cosas, escríbala:" in chat.text
+    assert "Qué es el Modelo de Madurez" in chat.text and _numbered_lists(chat) == 0
+    await chat.send("Qué es el Modelo de Madurez")  # the words, typed, do what they say
+    assert "seis dimensiones" in chat.text
