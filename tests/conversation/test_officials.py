@@ -195,7 +195,9 @@ async def test_the_first_official_of_an_entity_answers_unverified_and_cannot_sub
     assert "Pregunta 1 de" in marta.text
     await marta.send("b")
     assert "✓ Guardado" in marta.text
-    await marta.send("enviar")
+    await marta.send("enviar")  # the command asks to submit at once (no review in between)
+    assert "solo puede enviarlo un funcionario verificado" in marta.text
+    await marta.send("revisar")
     await marta.press("Enviar diagnóstico")
     assert "solo puede enviarlo un funcionario verificado" in marta.text
     await marta.send("resultados")

@@ -117,3 +117,31 @@ async def test_in_the_menu_suggestions_are_words_without_buttons(engine):
     assert "Qué es el Modelo de Madurez" in chat.text and _numbered_lists(chat) == 0
     await chat.send("Qué es el Modelo de Madurez")  # the words, typed, do what they say
     assert "seis dimensiones" in chat.text
+
+
+async def test_a_question_is_found_by_its_words(engine):
+    chat = Chat(engine, "repair-find")
+    await chat.register()
+    await chat.send("cambiar la de los homicidios")
+    assert "tasa de homicidios" in chat.text and chat.question_id() == "CV-SEG-04"
+    await chat.send("revisar")
+    await chat.send("cambiar una respuesta")  # the button's words, typed
+    assert "¿Qué pregunta desea cambiar?" in chat.text
+    await chat.send("datos abiertos")  # a question here, not personal data
+    assert "Encontré varias preguntas sobre eso" in chat.text
+    assert "Pregunta 21: ¿La entidad publica conjuntos de datos abiertos" in chat.text
+    await chat.send("21")
+    assert chat.question_id() == "GOB-TDA-01"
+
+
+async def test_submit_typed_without_accents_asks_to_confirm(engine):
+    chat = Chat(engine, "repair-submit")
+    await chat.register()
+    await chat.send("a")
+    await chat.send("revisar")
+    await chat.send("enviar diagnostico")
+    assert "¿Confirma el envío?" in chat.text
+    await chat.send("no")
+    await chat.send("pausa")
+    await chat.send("Enviar diagnóstico")  # from the menu too
+    assert "¿Confirma el envío?" in chat.text
