@@ -17,6 +17,7 @@ RegStep = Literal[
     "confirm",
     "code",
     "verify",
+    "fix",  # which field to correct, before confirming
 ]
 
 STATE_VERSION = 1
@@ -33,6 +34,8 @@ class Registration(BaseModel):
     role: str | None = None
     email: str | None = None
     failures: int = 0
+    # Correcting one field from the confirmation: once it is given, back to the confirmation.
+    fixing: bool = False
     # A one-time code mailed to an address (only its hash is kept): to the address given, to
     # verify it ("verify"), or to a contact's registered address, to link this conversation
     # to their registration ("code", `link_contact`).

@@ -6,7 +6,7 @@ the one with them.
 
 from __future__ import annotations
 
-from tests.conversation.chat import Chat, answers_of, state_of
+from tests.conversation.chat import Chat, answers_of, mailed_code, state_of
 
 FIRST = "PER-EDU-01"  # a) No existe un programa ... c) Está adoptado pero aún no se implementa
 SECOND = "PER-EDU-02"  # a figure, in %
@@ -145,3 +145,39 @@ async def test_submit_typed_without_accents_asks_to_confirm(engine):
     await chat.send("pausa")
     await chat.send("Enviar diagnóstico")  # from the menu too
     assert "¿Confirma el envío?" in chat.text
+
+
+async def test_one_registration_field_is_corrected_alone(engine, store):
+    chat = Chat(engine, "7401", channel="telegram")
+    await chat.send("hola")
+    await chat.press("Acepto")
+    for text in ("alcaldía", "Pasto", "sí", "Ana Pérez", "Jefe de Planeación"):
+        await chat.send(text)
+    await chat.send("ana@pasto.gob.co")  # mistyped
+    await chat.send("sí")
+    assert "le enviamos un código de 6 dígitos" in chat.text
+    stale = await mailed_code(store, "ana@pasto.gob.co")
+    await chat.press("Corregir")
+    assert "¿Qué dato desea corregir? Los demás se conservan." in chat.text
+    await chat.press("Correo")
+    assert "¿Cuál es su correo electrónico" in chat.text
+    await chat.send("ana@pasto.gov.co")
+    # Back to the confirmation with everything else as it was.
+    assert "• Nombre: Ana Pérez" in chat.text and "• Cargo: Jefe de Planeación" in chat.text
+    assert "• Correo: ana@pasto.gov.co" in chat.text and "Alcaldía de Pasto" in chat.text
+    await chat.send("el cargo")  # a field named in words
+    await chat.send("Jefa de Planeación")
+    assert "• Cargo: Jefa de Planeación" in chat.text and "• Nombre: Ana Pérez" in chat.text
+    await chat.send("sí")
+    assert "le enviamos un código de 6 dígitos" in chat.text and "ana@pasto.gov.co" in chat.text
+    await chat.send(stale)  # the code mailed to the wrong address is void
+    assert "no coincide" in chat.text
+    await chat.send(await mailed_code(store, "ana@pasto.gov.co"))
+    assert "Pregunta 1 de" in chat.text
+    async with store.transaction() as tx:
+        contact = await tx.contact((await tx.find_conversation(chat.key)).contact_id)
+    assert (contact.name, contact.role, contact.email) == (
+        "Ana Pérez",
+        "Jefa de Planeación",
+        "ana@pasto.gov.co",
+    )
