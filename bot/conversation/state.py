@@ -101,6 +101,7 @@ class State(BaseModel):
     block: list[str] = Field(default_factory=list)  # the numbered questions of the last email
     ticket: TicketDraft | None = None
     fix: Rectify | None = None  # while flow == "rectify"
+    page: str | None = None  # the review's answers on screen: "<dimension id>:<page>"
 
     @classmethod
     def load(cls, raw: dict[str, Any]) -> State:

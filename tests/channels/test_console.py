@@ -176,8 +176,8 @@ async def test_one_numbered_list_per_answer_and_labels_typed_without_accents(
     assert sum(1 for r in replies if r.options) == 2  # results' offers, then the review's
     assert len(re.findall(r"^  1\. ", shown, re.MULTILINE)) == 1
     assert re.search(r"^  \[Acompañamiento: ", shown, re.MULTILINE)
-    assert [o.value for o in console.options] == ["submit", "jump", "continue"]
-    await console.send("1")
+    assert [o.value for o in console.options] == ["answers:", "submit", "jump", "continue"]
+    await console.send("2")
     assert "¿Confirma el envío?" in out.getvalue()
     await console.send("No, todavía no")
     await console.send("enviar diagnostico")

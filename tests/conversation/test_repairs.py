@@ -6,10 +6,15 @@ the one with them.
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
+from bot.scoring import Answer
 from tests.conversation.chat import Chat, answers_of, mailed_code, state_of
 
 FIRST = "PER-EDU-01"  # a) No existe un programa ... c) Está adoptado pero aún no se implementa
 SECOND = "PER-EDU-02"  # a figure, in %
+T = datetime(2026, 3, 2, tzinfo=UTC)
 UNCLEAR = "creo que hay algo en formulación pero no sé"  # the NLU hesitates: suggestions
 
 
@@ -181,3 +186,41 @@ async def test_one_registration_field_is_corrected_alone(engine, store):
         "Jefa de Planeación",
         "ana@pasto.gov.co",
     )
+
+
+async def test_the_review_lists_question_answer_and_who_in_pages_under_telegrams_limit(
+    engine, store, static
+):
+    chat = Chat(engine, "7501", channel="telegram")
+    await chat.register()
+    record = await state_of(store, chat)
+    questions = static.questionnaire.questions_for("alcaldia")
+    # Every question answered with its longest option (or its largest figure): the longest
+    # review there can be.
+    async with store.transaction() as tx:
+        for question in questions:
+            if question.options:
+                longest = max(question.options, key=lambda o: len(o.text))
+                given = Answer("option", option=longest.id)
+            else:
+                assert question.figure is not None
+                given = Answer("figure", value=question.figure.max or 1_000_000)
+            await tx.save_answer(
+                record.state["assessment_id"], question.id, given, record.contact_id, T
+            )
+    await chat.send("revisar")
+    await chat.press("Ver respuestas")
+    seen: list[str] = []
+    for _ in range(40):
+        page = chat.last[-1]
+        assert len(page.text) < 4096, page.text
+        assert page.text.startswith("Respuestas · ")
+        seen += re.findall(r"^(\d+)\. ", page.text, re.MULTILINE)
+        assert "· Ana Pérez, " in page.text  # who answered, and when
+        if not any(o.label == "Siguiente" for o in chat.options):
+            break
+        await chat.press("Siguiente")
+    assert seen == [str(n) for n in range(1, len(questions) + 1)]
+    assert "→ e) " in "\n".join(r.text for r in chat.replies)
+    await chat.send("gobernanza")  # a dimension by its name
+    assert chat.last[-1].text.startswith("Respuestas · Gobernanza")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from bot.conversation.answers import describe
 from bot.conversation.flows.results import send_results
 from bot.conversation.registry import ANYWHERE, Flow, Next, NotMine, goto
 from bot.conversation.turn import NO, YES, Turn
 from dialogues import navigation as nav
-from dialogues.commands import parse_command
+from dialogues.commands import parse_command, parse_dimensions
 from dialogues.question_lookup import find_questions
+from dialogues.questionnaire import Dimension
 from nlu.text import fold_phrase
 
 
@@ -56,7 +59,7 @@ async def show_review(turn: Turn) -> None:
     turn.state.flow, turn.state.current = "review", None
     turn.say(
         "review.summary",
-        options=turn.options(*_BUTTONS),
+        options=turn.options((f"{_ANSWERS}", "label.review_answers"), *_BUTTONS),
         rows=[
             {
                 "name": r.dimension.name,
@@ -75,6 +78,13 @@ async def show_review(turn: Turn) -> None:
 
 
 _BUTTONS = (("submit", "label.submit"), ("jump", "label.change"), ("continue", "label.continue"))
+_ANSWERS = "answers:"  # a page of the review's answers: "answers:<dimension id>:<page>"
+# One page of answers stays well inside Telegram's 4,096 characters (and reads as one screen
+# in an email): the rows of a dimension are cut into pages of at most this many characters.
+PAGE_CHARS = 3000
+_TEXT_CHARS, _ANSWER_CHARS = 160, 120  # a row's question and answer, cut at a word
+_SHOW_ANSWERS = frozenset({"ver respuestas", "ver las respuestas", "respuestas", "mis respuestas"})
+_NEXT_PAGE = frozenset({"siguiente", "mas", "ver mas", "siguiente pagina", "continuar lista"})
 
 
 def typed_button(turn: Turn) -> str:
@@ -104,7 +114,125 @@ async def ask_submit(turn: Turn) -> None:
     )
 
 
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def paginate(rows: list[dict[str, Any]], limit: int = PAGE_CHARS) -> list[list[dict[str, Any]]]:
+    """Rows in pages of at most `limit` characters as rendered (a row's own length plus its
+    layout); always at least one page."""
+    pages: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for row in rows:
+        length = len(row["text"]) + len(row["answer"]) + len(row["who"] or "") + 20
+        if pages[-1] and size + length > limit:
+            pages.append([])
+            size = 0
+        pages[-1].append(row)
+        size += length
+    return pages
+
+
+async def _answer_rows(turn: Turn, dimension: Dimension) -> tuple[list[dict[str, Any]], list[int]]:
+    """The answered questions of `dimension` (number, question, answer, who answered) and the
+    numbers of the ones still unanswered."""
+    answers = await turn.answers()
+    numbers = {q.id: n for n, q in enumerate(turn.q.questions_for(turn.kind), 1)}
+    names: dict[int, str | None] = {}
+    rows: list[dict[str, Any]] = []
+    missing: list[int] = []
+    for sub in dimension.subdimensions:
+        for question in sub.questions:
+            if question.id not in numbers:
+                continue  # does not apply to this kind of entity
+            stored = answers.get(question.id)
+            if stored is None:
+                missing.append(numbers[question.id])
+                continue
+            who = stored.contact_id
+            if who is not None and who not in names:
+                contact = await turn.tx.contact(who)
+                names[who] = contact.name if contact else None
+            rows.append(
+                {
+                    "number": numbers[question.id],
+                    "text": _cut(question.text, _TEXT_CHARS),
+                    "answer": _cut(
+                        describe(turn.deps.catalog, question, stored.answer), _ANSWER_CHARS
+                    ),
+                    "who": names.get(who) if who is not None else None,
+                    "when": stored.answered_at.strftime("%d/%m/%Y"),
+                }
+            )
+    return rows, missing
+
+
+def _dimensions(turn: Turn) -> list[Dimension]:
+    numbers = {q.id for q in turn.q.questions_for(turn.kind)}
+    return [
+        d
+        for d in turn.q.dimensions
+        if any(q.id in numbers for s in d.subdimensions for q in s.questions)
+    ]
+
+
+async def show_answers(turn: Turn, where: str = "") -> None:
+    """One page of the answers of one dimension (`where`: "<dimension id>:<page>"; the first
+    dimension when empty), with a button to the next page or dimension."""
+    dims = _dimensions(turn)
+    dim_id, _, page_text = where.partition(":")
+    index = next((i for i, d in enumerate(dims) if d.id == dim_id), 0)
+    dimension = dims[index]
+    rows, missing = await _answer_rows(turn, dimension)
+    pages = paginate(rows)
+    page = min(int(page_text), len(pages) - 1) if page_text.isdigit() else 0
+    if page + 1 < len(pages):
+        following: str | None = f"{dimension.id}:{page + 1}"
+    elif index + 1 < len(dims):
+        following = f"{dims[index + 1].id}:0"
+    else:
+        following = None
+    turn.state.flow, turn.state.current = "review", None
+    turn.state.page = following
+    buttons = ((f"{_ANSWERS}{following}", "label.next_page"),) if following else ()
+    turn.say(
+        "review.answers",
+        options=turn.options(*buttons, *_BUTTONS),
+        dimension=dimension.name,
+        page=page + 1,
+        pages=len(pages),
+        rows=pages[page],
+        missing=", ".join(str(n) for n in missing),
+        following=following is not None,
+    )
+
+
+def _named_dimension(turn: Turn) -> str | None:
+    """The dimension a typed text names alone («gobernanza», «la de hábitat»)."""
+    named = parse_dimensions(turn.q, turn.text[:80])
+    return named[0] if named and len(named) == 1 else None
+
+
 async def handle_review(turn: Turn) -> Next:
+    if turn.option is not None and turn.option.startswith(_ANSWERS):
+        await show_answers(turn, turn.option.removeprefix(_ANSWERS))
+        return None
+    if turn.option is None:
+        folded = fold_phrase(turn.text)
+        if folded in _SHOW_ANSWERS or folded == fold_phrase(
+            turn.deps.catalog.render("label.review_answers")
+        ):
+            await show_answers(turn)
+            return None
+        if folded in _NEXT_PAGE and turn.state.page:
+            await show_answers(turn, turn.state.page)
+            return None
+        dimension = _named_dimension(turn)
+        if dimension is not None:
+            await show_answers(turn, f"{dimension}:0")
+            return None
     command = typed_button(turn)
     if command == "submit":
         await ask_submit(turn)
