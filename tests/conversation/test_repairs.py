@@ -224,3 +224,18 @@ async def test_the_review_lists_question_answer_and_who_in_pages_under_telegrams
     assert "→ e) " in "\n".join(r.text for r in chat.replies)
     await chat.send("gobernanza")  # a dimension by its name
     assert chat.last[-1].text.startswith("Respuestas · Gobernanza")
+
+
+async def test_no_then_the_exact_figure_saves_it_but_not_another_estimate(engine, store):
+    chat = Chat(engine, "repair-no-figure")
+    await chat.register()
+    await chat.send("b")
+    await chat.send("unos 40 o 50")
+    assert "punto medio" in chat.text
+    await chat.send("no, 42")
+    assert "✓ Guardado: 42 %" in chat.text
+    await chat.send("atrás")
+    await chat.send("unos 40 o 50")
+    await chat.send("no, unos 30")  # another estimate: confirmed, never saved as said
+    assert "✓ Guardado" not in chat.text
+    assert (await _saved(store, chat))[SECOND].answer.value == 42

@@ -32,6 +32,7 @@ _SIDE = ANYWHERE - {"borrar_datos"}
 _NO_BUT = re.compile(
     r"(?:no|nop|negativo)\b[\s,.;:!-]*(?:(?:es|era|seria|la|el|opcion)\s+)*(.{0,40})$"
 )
+_DIGITS = re.compile(r"[\d.,\s%]+")
 # A figure derived from what was said is confirmed naming what it came from (nlu.figures).
 _CONFIRM = {"range": "q.confirm_range", "share": "q.confirm_share"}
 # A figure that must not be stored as said: what to ask for instead.
@@ -397,7 +398,10 @@ def _corrected(question: Question, text: str) -> Answer | None:
     found = _NO_BUT.match(fold(text))
     if found is None or not found.group(1):
         return None
-    strict = parse_answer(question, found.group(1))
+    rest = found.group(1)
+    if question.figure is not None and not _DIGITS.fullmatch(rest):
+        return None  # «no, unos 40» is another estimate to confirm, not an exact figure
+    strict = parse_answer(question, rest)
     if strict is None:
         return None
     value = strict.value
