@@ -1,8 +1,11 @@
 """The console channel: `cti chat`. Interactive in a terminal; one message per line otherwise.
 
-Options are shown as a numbered list; typing the number or the option's label chooses it, from
-the latest replies only (an answer without options leaves nothing to choose by number). In a
-question, letters and numbers belong to the question's own options, so the engine reads them.
+Options are shown as a numbered list; typing the number or the option's label (accents and
+capitals optional) chooses it, from the latest replies only (an answer without options leaves
+nothing to choose by number). One numbered list per answer at most: when several replies carry
+options (the results, then the review), only the last is numbered and the others are shown as
+words, which can be typed. In a question, letters and numbers belong to the question's own
+options, so the engine reads them.
 Files (report, chart) are written to a folder and their paths printed.
 
 Console mail: with the email channel off (a local demo), the mail the assistant writes (the
@@ -30,6 +33,7 @@ from bot.contract import (
     OutboxItem,
     OutgoingMessage,
 )
+from nlu.text import fold_phrase
 
 _QUESTION_PREFIXES = ("ans:", "dk:", "skip:")
 Render = Callable[..., str]  # a template key and its parameters -> text (the catalog's `render`)
@@ -37,10 +41,13 @@ Render = Callable[..., str]  # a template key and its parameters -> text (the ca
 MailReader = Callable[[], Awaitable[list[OutboxItem]]]
 
 
-def render(reply: OutgoingMessage, files_dir: Path) -> str:
-    """A reply as terminal text; attachments are saved under `files_dir`."""
+def render(reply: OutgoingMessage, files_dir: Path, numbered: bool = True) -> str:
+    """A reply as terminal text; attachments are saved under `files_dir`. `numbered`: its
+    options are the list a typed number picks from; otherwise they are shown as words."""
     lines = [reply.text]
-    if reply.options and not _is_question(reply.options):
+    if reply.options and not numbered and not _is_question(reply.options):
+        lines.append("  [" + " · ".join(o.label for o in reply.options) + "]")
+    elif reply.options and not _is_question(reply.options):
         lines.append("")
         lines += [f"  {i}. {o.label}" for i, o in enumerate(reply.options, 1)]
     elif reply.options:
@@ -76,21 +83,25 @@ def _is_question(options: tuple[Option, ...]) -> bool:
     return any(o.value.startswith(_QUESTION_PREFIXES) for o in options)
 
 
-def choose(text: str, options: tuple[Option, ...]) -> str | None:
-    """The option a typed line picks: its number in the list, or its label. None otherwise."""
+def _same(typed: str, label: str) -> bool:
+    """A label typed as people type it: «enviar diagnostico» is «Enviar diagnóstico»."""
+    return fold_phrase(typed) == fold_phrase(label)
+
+
+def choose(text: str, options: tuple[Option, ...], worded: tuple[Option, ...] = ()) -> str | None:
+    """The option a typed line picks: its number in the list, or its label (also the label of
+    an option shown as words, `worded`). None otherwise."""
     stripped = text.strip()
-    if not options:
-        return None
     if _is_question(options):
         # Only the non-answer controls are chosen by label; letters/numbers go to the engine.
         for o in options:
-            if not o.value.startswith("ans:") and stripped.casefold() == o.label.casefold():
+            if not o.value.startswith("ans:") and _same(stripped, o.label):
                 return o.value
-        return None
+        return next((o.value for o in worded if _same(stripped, o.label)), None)
     if re.fullmatch(r"\d{1,2}", stripped) and 1 <= int(stripped) <= len(options):
         return options[int(stripped) - 1].value
-    for o in options:
-        if stripped.casefold() == o.label.casefold():
+    for o in options + worded:
+        if _same(stripped, o.label):
             return o.value
     return None
 
@@ -110,18 +121,22 @@ class Console:
         self.texts, self.mail = texts, mail
         self.key = ConversationKey("console", address)
         self.options: tuple[Option, ...] = ()
+        self.worded: tuple[Option, ...] = ()  # options shown as words (chosen by label only)
 
     async def send(self, line: str) -> list[OutgoingMessage]:
-        option = choose(line, self.options)
+        option = choose(line, self.options, self.worded)
         message = IncomingMessage(
             self.key, self.new_id(), text="" if option else line, option=option
         )
         replies = await self.engine.handle(message)
-        for reply in replies:
-            print(render(reply, self.files_dir), file=self.out, end="\n\n", flush=True)
         # A typed number picks from what is on screen now: the last replies' options, or none.
         # Keeping an older list would turn «1» after «no acepto» into the consent it declined.
-        self.options = next((r.options for r in reversed(replies) if r.options), ())
+        last = max((i for i, r in enumerate(replies) if r.options), default=None)
+        for i, reply in enumerate(replies):
+            shown = render(reply, self.files_dir, numbered=i == last)
+            print(shown, file=self.out, end="\n\n", flush=True)
+        self.options = replies[last].options if last is not None else ()
+        self.worded = tuple(o for r in replies[:last] for o in r.options) if last else ()
         if self.mail is not None:
             for item in await self.mail():
                 print(render_mail(item, self.texts), file=self.out, end="\n\n", flush=True)

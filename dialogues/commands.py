@@ -9,6 +9,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from dialogues.parsing import fold, parse_goto
+from dialogues.question_lookup import change_topic
 from dialogues.questionnaire import Questionnaire
 
 _WORDS: dict[str, str] = {
@@ -38,7 +39,8 @@ _SCOPE = re.compile(r"(?:yo\s+)?(?:respondo|respondere|me encargo de|me encargar
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    # review, submit, progress, reopen, menu, dimensions, goto, spreadsheet, rectify, export
+    # review, submit, progress, reopen, menu, dimensions, goto, find, spreadsheet, rectify,
+    # export
     name: str
     arg: str | tuple[str, ...] | None = None
 
@@ -124,6 +126,9 @@ def parse_command(questionnaire: Questionnaire, text: str) -> Command | None:
     goto = parse_goto(text)
     if goto:
         return Command("goto", goto)
+    topic = change_topic(text)
+    if topic:
+        return Command("find", topic)  # «cambiar la de los homicidios»
     scope = _SCOPE.fullmatch(folded)
     if scope:
         dims = parse_dimensions(questionnaire, scope.group(1))

@@ -108,7 +108,7 @@ async def _results(turn: Turn, said: Said) -> Next:
 
 
 async def _review(turn: Turn, said: Said) -> Next:
-    return goto("review")
+    return goto("review", submit=said.name == "submit")
 
 
 async def _reopen(turn: Turn, said: Said) -> Next:
@@ -147,6 +147,10 @@ async def _goto(turn: Turn, said: Said) -> Next:
         turn.say("review.bad_number", total=len(turn.q.questions_for(turn.kind)))
         return None
     return goto("question", question=target.id)
+
+
+async def _find(turn: Turn, said: Said) -> Next:
+    return goto("review", find=said.arg)
 
 
 async def _question_help(turn: Turn, said: Said) -> Next:
@@ -213,7 +217,9 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "start",
         lambda s: (
-            s.name == "continue" or s.intent in ("iniciar_diagnostico", "continuar_diagnostico")
+            s.name == "continue"
+            # «enviar diagnóstico» reads like «diagnóstico» to the NLU: the command wins.
+            or (s.command is None and s.intent in ("iniciar_diagnostico", "continuar_diagnostico"))
         ),
         _start,
         needs="answer",
@@ -245,6 +251,7 @@ ROUTES: tuple[Route, ...] = (
     Route("scope", lambda s: s.name == "scope", _all_dimensions, needs="answer"),
     Route("dimensions", lambda s: s.name == "dimensions", _dimensions, needs="answer"),
     Route("goto", lambda s: s.name == "goto" and s.arg is not None, _goto, needs="answer"),
+    Route("find", lambda s: s.name == "find" and s.arg is not None, _find, needs="answer"),
     Route(
         "question_help",
         lambda s: s.name == "help" and ":" in s.option,
@@ -320,8 +327,11 @@ class Router:
     async def clarify(turn: Turn) -> Next:
         """Offer the likely readings of an unclear message, or say it was not understood."""
         choices = choice_options(turn)
-        if choices:
+        if choices and turn.traits.buttons:
             turn.say("clarify", options=choices)
+            return None
+        if choices:  # without buttons, suggestions are words to type, not another numbered list
+            turn.say("clarify.words", labels=[o.label for o in choices])
             return None
         turn.say("not_understood")
         return REPROMPT

@@ -17,6 +17,7 @@ RegStep = Literal[
     "confirm",
     "code",
     "verify",
+    "fix",  # which field to correct, before confirming
 ]
 
 STATE_VERSION = 1
@@ -33,6 +34,8 @@ class Registration(BaseModel):
     role: str | None = None
     email: str | None = None
     failures: int = 0
+    # Correcting one field from the confirmation: once it is given, back to the confirmation.
+    fixing: bool = False
     # A one-time code mailed to an address (only its hash is kept): to the address given, to
     # verify it ("verify"), or to a contact's registered address, to link this conversation
     # to their registration ("code", `link_contact`).
@@ -98,6 +101,7 @@ class State(BaseModel):
     block: list[str] = Field(default_factory=list)  # the numbered questions of the last email
     ticket: TicketDraft | None = None
     fix: Rectify | None = None  # while flow == "rectify"
+    page: str | None = None  # the review's answers on screen: "<dimension id>:<page>"
 
     @classmethod
     def load(cls, raw: dict[str, Any]) -> State:

@@ -14,6 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 import yaml
 from sqlalchemy import func, select
 
@@ -21,7 +22,9 @@ from bot.config import PROJECT_ROOT
 from bot.contract import ConversationKey, IncomingMessage
 from bot.storage.base import consents
 from channels.console import Console
+from tests.conversation.chat import Chat
 from tests.conversation.conftest import backend, engine, interpreter, static  # noqa: F401
+from tests.storage.helpers import with_domains
 
 CTI = Path(sys.executable).parent / "cti"
 TEXTS = yaml.safe_load((PROJECT_ROOT / "data" / "templates" / "console.yml").read_text("utf-8"))
@@ -141,3 +144,41 @@ def test_with_mail_off_the_code_mail_shows_in_the_terminal_and_registers(tmp_pat
     database = sqlite3.connect(tmp_path / "chat.db")
     [(status, body)] = database.execute("SELECT status, body_text FROM outbox").fetchall()
     assert (status, body) == ("sent", "")
+
+
+@pytest.fixture
+async def members(store):
+    """Pasto's institutional domain, so the official registered here is a member who sees
+    results and may submit (tests/storage/helpers.py)."""
+    await with_domains(store)
+
+
+async def test_one_numbered_list_per_answer_and_labels_typed_without_accents(
+    engine,  # noqa: F811
+    members,
+    tmp_path: Path,
+):
+    """The results (with their offers of accompaniment) followed by the review: only the
+    review's options are numbered; the offers are words. «enviar diagnostico» typed without
+    the accent is the «Enviar diagnóstico» button."""
+    chat = Chat(engine, "lists")  # the same console conversation, registered by the harness
+    await chat.register()
+    # Low answers in three subdimensions: priorities to offer accompaniment for.
+    for answer in ("a", "0", "ir a 5", "a", "ir a 9", "a"):
+        await chat.send(answer)
+    await chat.send("revisar")
+    out = io.StringIO()
+    ids = itertools.count(1)
+    console = Console(engine, "lists", tmp_path, lambda k, **_: k, out, lambda: f"l{next(ids)}")
+    replies = await console.send("resultados")
+    shown = out.getvalue()
+
+    assert sum(1 for r in replies if r.options) == 2  # results' offers, then the review's
+    assert len(re.findall(r"^  1\. ", shown, re.MULTILINE)) == 1
+    assert re.search(r"^  \[Acompañamiento: ", shown, re.MULTILINE)
+    assert [o.value for o in console.options] == ["answers:", "submit", "jump", "continue"]
+    await console.send("2")
+    assert "¿Confirma el envío?" in out.getvalue()
+    await console.send("No, todavía no")
+    await console.send("enviar diagnostico")
+    assert out.getvalue().count("¿Confirma el envío?") == 2

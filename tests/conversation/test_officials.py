@@ -195,7 +195,9 @@ async def test_the_first_official_of_an_entity_answers_unverified_and_cannot_sub
     assert "Pregunta 1 de" in marta.text
     await marta.send("b")
     assert "✓ Guardado" in marta.text
-    await marta.send("enviar")
+    await marta.send("enviar")  # the command asks to submit at once (no review in between)
+    assert "solo puede enviarlo un funcionario verificado" in marta.text
+    await marta.send("revisar")
     await marta.press("Enviar diagnóstico")
     assert "solo puede enviarlo un funcionario verificado" in marta.text
     await marta.send("resultados")
@@ -231,6 +233,7 @@ async def test_registrations_are_limited_per_chat_and_requests_per_entity(engine
         if n < REGISTRATIONS_PER_CHAT:
             assert "le enviamos un código de 6 dígitos" in chat.text
             await chat.press("Corregir")  # another address, another code
+            await chat.press("Empezar el registro de nuevo")
     assert "ya se iniciaron varios registros hoy" in chat.text
 
     ana = Chat(engine, "ana")

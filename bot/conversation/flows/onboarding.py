@@ -17,7 +17,7 @@ from bot.conversation.codes import MAX_TRIES
 from bot.conversation.flows.linking import CODE_MINUTES, handle_code, offer_link
 from bot.conversation.mailcode import check_code, mail_code
 from bot.conversation.registry import NOT_MINE, Flow, Next, goto
-from bot.conversation.state import Registration, State
+from bot.conversation.state import Registration, RegStep, State
 from bot.conversation.turn import NO, YES, Turn
 from bot.storage.outbox import CODE
 from bot.territory import EntityKind
@@ -105,6 +105,15 @@ def prompt_registration(turn: Turn) -> None:
                 options=turn.options(("reg:restart", "label.fix")),
                 email=reg.email,
                 minutes=CODE_MINUTES,
+            )
+        case "fix":
+            fields = [f for f in _FIX_FIELDS if f != "email" or not turn.traits.address_is_email]
+            turn.say(
+                "reg.fix_which",
+                options=turn.options(
+                    *((f"reg:fix:{f}", f"label.fix_{f}") for f in fields),
+                    ("reg:again", "label.fix_again"),
+                ),
             )
         case "confirm":
             entity = turn.deps.gazetteer.get(reg.entity_code or "")
@@ -201,9 +210,23 @@ async def registration(turn: Turn) -> Next:
     if turn.traits.first_paragraph and text:
         text = text.splitlines()[0].strip()  # the answer, without the signature below it
     gaz = turn.deps.gazetteer
-    if turn.option == "reg:restart":
+    if turn.option == "reg:restart" and reg.step in ("confirm", "verify"):
+        return _ask_field(turn)  # «Corregir»: only what is wrong
+    if turn.option in ("reg:restart", "reg:again"):
         turn.state.reg = Registration()
         prompt_registration(turn)
+        return None
+    if turn.option is not None and turn.option.startswith("reg:fix:"):
+        return _fix(turn, turn.option.removeprefix("reg:fix:"))
+    if reg.step == "fix":
+        field = _field_named(text)
+        if field == "again":
+            turn.state.reg = Registration()
+            prompt_registration(turn)
+        elif field is not None:
+            return _fix(turn, field)
+        else:
+            prompt_registration(turn)
         return None
     if reg.step == "code":
         return await handle_code(turn)
@@ -261,7 +284,7 @@ async def registration(turn: Turn) -> Next:
             prompt_registration(turn)
         case "confirm_entity":
             if turn.said_yes():
-                reg.step = "name"
+                reg.step = _after(reg, "name")
             elif turn.said_no():
                 reg.step, reg.entity_code = "entity", None
             else:
@@ -272,14 +295,14 @@ async def registration(turn: Turn) -> Next:
             if name is None:
                 _fail(turn, "reg.name_invalid")
                 return None
-            reg.name, reg.step, reg.failures = name, "role", 0
+            reg.name, reg.step, reg.failures = name, _after(reg, "role"), 0
             prompt_registration(turn)
         case "role":
             role = clean_role(text)
             if role is None:
                 _fail(turn, "reg.role_invalid")
                 return None
-            reg.role, reg.step, reg.failures = role, "email", 0
+            reg.role, reg.step, reg.failures = role, _after(reg, "email"), 0
             if turn.msg.key.channel == "email":
                 # Writing from it proves nothing about another address, and this one is the
                 # one the replies go to: it is the contact's email. "Corregir" starts over.
@@ -292,14 +315,69 @@ async def registration(turn: Turn) -> Next:
                 return None
             if await offer_link(turn, email):
                 return None  # that address is registered already: prove it is yours
-            reg.email, reg.step, reg.failures = email, "confirm", 0
+            reg.email, reg.step, reg.failures = email, _after(reg, "confirm"), 0
             prompt_registration(turn)
         case "confirm":
-            if not turn.said_yes():
-                turn.say("reg.confirm_hint")
-                prompt_registration(turn)
-                return None
-            return await _verify(turn)
+            if turn.said_yes():
+                return await _verify(turn)
+            field = _field_named(text)
+            if field is not None and field != "again":
+                return _fix(turn, field)  # «el correo está mal»
+            if turn.said_no() or fold(text).startswith(("corregir", "cambiar")):
+                return _ask_field(turn)
+            turn.say("reg.confirm_hint")
+            prompt_registration(turn)
+    return None
+
+
+# The fields a registration can correct one at a time, in the order they are asked.
+_FIX_FIELDS = ("entity", "name", "role", "email")
+_FIELD_WORDS = (
+    (re.compile(r"\b(empezar|de nuevo|todo|todos)\b"), "again"),
+    (re.compile(r"\b(entidad|alcaldia|gobernacion|municipio|departamento)\b"), "entity"),
+    (re.compile(r"\bnombre\b"), "name"),
+    (re.compile(r"\bcargo\b"), "role"),
+    (re.compile(r"\b(correo|email|e-mail|mail)\b"), "email"),
+)
+
+
+def _field_named(text: str) -> str | None:
+    """The field a short reply names («el correo», «mi cargo está mal»), «again» for starting
+    over, None for anything else (a long text is no choice of field)."""
+    folded = fold(text)
+    if len(folded) > 80:
+        return None
+    named = {field for pattern, field in _FIELD_WORDS if pattern.search(folded)}
+    return named.pop() if len(named) == 1 else None
+
+
+def _after(reg: Registration, step: RegStep) -> RegStep:
+    """The step after a field: the next one, or back to the confirmation when correcting."""
+    if reg.fixing:
+        reg.fixing = False
+        return "confirm"
+    return step
+
+
+def _ask_field(turn: Turn) -> Next:
+    turn.state.reg.step = "fix"
+    prompt_registration(turn)
+    return None
+
+
+def _fix(turn: Turn, field: str) -> Next:
+    """Ask again for one field only; the others are kept. A code already mailed is void: the
+    confirmation that follows mails a new one."""
+    reg = turn.state.reg
+    if field not in _FIX_FIELDS or (field == "email" and turn.traits.address_is_email):
+        return _ask_field(turn)
+    reg.fixing, reg.failures = True, 0
+    reg.code_hash, reg.code_expires, reg.code_tries = None, None, 0
+    if field == "entity":
+        reg.step, reg.kind, reg.entity_code, reg.candidates = "kind", None, None, []
+    else:
+        reg.step = "name" if field == "name" else "role" if field == "role" else "email"
+    prompt_registration(turn)
     return None
 
 

@@ -8,6 +8,8 @@ after the transaction commits.
 
 from __future__ import annotations
 
+import re
+
 from bot.contract import Option
 from bot.conversation import answers
 from bot.conversation.choices import choice_options
@@ -18,11 +20,19 @@ from bot.conversation.turn import NO, YES, Turn
 from bot.scoring import Answer, InvalidAnswer, item_score
 from dialogues import navigation as nav
 from dialogues.commands import parse_command
-from dialogues.parsing import letter
+from dialogues.parsing import fold, letter, parse_answer
 from dialogues.questionnaire import Question
 from nlu.figures import rate_base
+from nlu.rules import rule_intent
 
 MAX_BUTTON_LABEL = 60
+# Intents that may be asked in the middle of a confirmation without dropping it.
+_SIDE = ANYWHERE - {"borrar_datos"}
+# «no, es la c», «no. la b», «nop: 45» (folded text; what follows the «no» is read strictly).
+_NO_BUT = re.compile(
+    r"(?:no|nop|negativo)\b[\s,.;:!-]*(?:(?:es|era|seria|la|el|opcion)\s+)*(.{0,40})$"
+)
+_DIGITS = re.compile(r"[\d.,\s%]+")
 # A figure derived from what was said is confirmed naming what it came from (nlu.figures).
 _CONFIRM = {"range": "q.confirm_range", "share": "q.confirm_share"}
 # A figure that must not be stored as said: what to ask for instead.
@@ -63,7 +73,7 @@ async def enter(
     if unclear:
         current = _current(turn)
         if current is not None:
-            not_understood(turn, current)
+            await not_understood(turn, current)
             return None
     if fresh and (await turn.assessment()).status == "submitted":
         return goto("review", frozen=True)
@@ -215,7 +225,7 @@ async def handle_question(turn: Turn) -> Next:
         case "intent":
             return await _question_intent(turn, question, reading.intent or "")
         case _:
-            not_understood(turn, question)
+            await not_understood(turn, question)
             return None
 
 
@@ -238,7 +248,8 @@ async def _question_intent(turn: Turn, question: Question, intent: str) -> Next:
     return NotMine(intent=intent, otherwise=goto("question", unclear=True))
 
 
-def not_understood(turn: Turn, question: Question) -> None:
+async def not_understood(turn: Turn, question: Question) -> None:
+    """Say how to answer, then show the question again so the person sees what is asked."""
     turn.state.failures += 1
     if turn.state.failures >= turn.deps.max_failed_tries:
         turn.say(
@@ -255,16 +266,22 @@ def not_understood(turn: Turn, question: Question) -> None:
     hint = "q.figure_hint" if question.figure else "q.option_hint"
     figure = question.figure
     choices = choice_options(turn)
+    buttons = turn.traits.buttons
     turn.say(
         hint,
-        options=choices,
-        maybe=bool(choices),
+        options=choices if buttons else (),
+        maybe=bool(choices) and buttons,
         count=len(question.options or ()),
         last=letter(len(question.options or ()) - 1),
         unit=figure.unit if figure else "",
         min=figure.min if figure else 0,
         max=figure.max if figure else None,
     )
+    if choices and not buttons:
+        # Without buttons a numbered list next to a question would read as its options («1»
+        # would be a suggestion, not option a): the suggestions go as words to type.
+        turn.say("suggest.words", labels=[o.label for o in choices])
+    await show_question(turn, question)
 
 
 async def answer(turn: Turn, question: Question, given: Answer, *, overwrite: bool = False) -> Next:
@@ -333,12 +350,20 @@ async def handle_pending(turn: Turn) -> Next:
     if pending is None or entry is None:
         return await ask_next(turn)
     question = entry[2]
+    typed = turn.option is None
+    if typed and _pausing(turn):
+        return NotMine(intent="cancelar")  # «pausa» pauses here too; it is not a «no»
+    correction = _corrected(question, turn.text) if typed else None
+    if correction is not None:
+        # «no, es la c»: the «no» rejects the reading and the rest is the answer meant.
+        state.pending, state.flow = None, "question"
+        return await answer(turn, question, correction)
     if turn.said_yes():
         given = Answer.parse(pending.answer)
         state.pending = None
         # A guess confirmed may still need an overwrite confirmation; an overwrite is confirmed.
         return await answer(turn, question, given, overwrite=state.flow == "confirm_overwrite")
-    if turn.said_no() or turn.intent == "cancelar":
+    if turn.said_no():
         state.pending = None
         if state.flow == "confirm_overwrite":
             turn.say("q.kept")
@@ -353,10 +378,53 @@ async def handle_pending(turn: Turn) -> Next:
     if turn.option is not None:
         return NotMine()  # another flow's button; a stale one is ignored by the router
     if state.flow == "confirm_answer":
+        reading = read_reply(question, turn.text, turn.parse)
+        if reading.action == "intent" and reading.intent in _SIDE:
+            # A side question is answered and the confirmation asked again (`reprompt_pending`).
+            return NotMine(intent=reading.intent)
         # Neither yes nor no: read it afresh as a reply to the question (a new answer, "atrás"...).
         state.pending, state.flow = None, "question"
         return await handle_question(turn)
     turn.say("answer.yes_no", options=turn.options((YES, "label.yes"), (NO, "label.no")))
+    return None
+
+
+def _pausing(turn: Turn) -> bool:
+    return rule_intent(turn.text) == "cancelar" or turn.intent == "cancelar"
+
+
+def _corrected(question: Question, text: str) -> Answer | None:
+    """The exact answer after a leading «no» («no, es la c», «no, la b»), else None."""
+    found = _NO_BUT.match(fold(text))
+    if found is None or not found.group(1):
+        return None
+    rest = found.group(1)
+    if question.figure is not None and not _DIGITS.fullmatch(rest):
+        return None  # «no, unos 40» is another estimate to confirm, not an exact figure
+    strict = parse_answer(question, rest)
+    if strict is None:
+        return None
+    value = strict.value
+    if isinstance(value, float):
+        return Answer("figure", value=value)
+    return Answer("option", option=value)
+
+
+async def reprompt_pending(turn: Turn) -> Next:
+    """Ask again for the yes/no that is pending (after a side question), or show the question."""
+    pending = turn.state.pending
+    entry = turn.q.question_index.get(pending.question_id) if pending else None
+    if pending is None or entry is None:
+        return await reprompt(turn)
+    question, given = entry[2], Answer.parse(pending.answer)
+    if turn.state.flow == "confirm_overwrite":
+        turn.state.pending = None
+        return await answer(turn, question, given)  # says the overwrite confirmation again
+    turn.say(
+        "q.confirm_guess",
+        options=turn.options((YES, "label.yes"), (NO, "label.no")),
+        answer=describe(turn, question, given),
+    )
     return None
 
 
@@ -375,7 +443,7 @@ FLOWS = (
         ("confirm_answer", "confirm_overwrite"),
         enter=enter,
         handle=handle_pending,
-        reprompt=reprompt,
+        reprompt=reprompt_pending,
         interruptions=ANYWHERE,
         needs="answer",
     ),
