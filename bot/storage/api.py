@@ -350,6 +350,9 @@ class Tx(Protocol):
 
     async def assessment(self, assessment_id: int) -> AssessmentRecord | None: ...
 
+    async def find_assessment(self, entity_code: str, cycle: int) -> AssessmentRecord | None:
+        """The entity's assessment for the cycle if there is one (nothing opened, no lock)."""
+
     async def answers(self, assessment_id: int) -> dict[str, StoredAnswer]:
         """Current value of every answered question."""
 

@@ -73,6 +73,14 @@ class AssessmentsTx(TxBase):
             row = (await self._run(locked)).one()
         return records.assessment(row)
 
+    async def find_assessment(self, entity_code: str, cycle: int) -> AssessmentRecord | None:
+        row = await self._one(
+            select(assessments).where(
+                assessments.c.entity_code == entity_code, assessments.c.cycle == cycle
+            )
+        )
+        return records.assessment(row) if row else None
+
     async def assessment(self, assessment_id: int) -> AssessmentRecord | None:
         """Locks the row until the transaction ends, like `open_assessment`."""
         row = await self._one(_locked(select(assessments).where(assessments.c.id == assessment_id)))
