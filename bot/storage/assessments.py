@@ -6,7 +6,7 @@ import math
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, delete, select, update
 
 from bot.scoring import Answer
 from bot.storage import records
@@ -80,6 +80,22 @@ class AssessmentsTx(TxBase):
             )
         )
         return records.assessment(row) if row else None
+
+    async def set_questionnaire(
+        self, assessment_id: int, questionnaire_id: str, questionnaire_version: str
+    ) -> None:
+        await self._run(
+            update(assessments)
+            .where(assessments.c.id == assessment_id)
+            .values(questionnaire_id=questionnaire_id, questionnaire_version=questionnaire_version)
+        )
+
+    async def drop_answer(self, assessment_id: int, question_id: str) -> None:
+        await self._run(
+            delete(answers).where(
+                answers.c.assessment_id == assessment_id, answers.c.question_id == question_id
+            )
+        )
 
     async def assessment(self, assessment_id: int) -> AssessmentRecord | None:
         """Locks the row until the transaction ends, like `open_assessment`."""
