@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.commands.questionnaire import questionnaire as questionnaire_group
+from bot.commands.report import report
 from bot.config import PROJECT_ROOT
 from bot.questionnaire_migration import MappingError, parse_mapping, plan
 from bot.scoring import Answer
@@ -219,3 +220,31 @@ def test_the_command_names_a_version_not_loaded(database_url, tmp_path, monkeypa
     result = CliRunner().invoke(questionnaire_group, [*args, "--db", database_url])
     assert result.exit_code == 2
     assert "no hay ninguna versión 9.9 cargada (cargadas: cti-mm-v1:1.0.0)" in result.stderr
+
+
+def test_report_reads_an_answers_file_under_the_version_it_names(tmp_path, monkeypatch):
+    """v1's answers file while the default is another version: reported under v1; a version
+    not loaded is the default's one-line complaint."""
+    v2_path = write_v2(tmp_path / "v2.yml")
+    config = tmp_path / "config.yml"
+    raw = {
+        "root": str(PROJECT_ROOT),
+        "data": {"questionnaire": str(v2_path), "questionnaires": [str(V1_PATH)]},
+    }
+    config.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    answers = {"questionnaire": V1.id, "version": "1.0.0", "answers": {"PER-EDU-01": "adoptado"}}
+    path = tmp_path / "r.yml"
+    path.write_text(yaml.safe_dump(answers), encoding="utf-8")
+    monkeypatch.delenv("CTI_CONFIG", raising=False)
+    env = {"CTI_CONFIG": str(config)}
+    out = tmp_path / "o"
+    args = ["--answers", str(path), "--entity", "52001", "--out", str(out)]
+    result = CliRunner().invoke(report, args, env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "1.0.0" in (out / "report.html").read_text(encoding="utf-8")
+
+    answers["version"] = "0.1"
+    path.write_text(yaml.safe_dump(answers), encoding="utf-8")
+    result = CliRunner().invoke(report, [*args[:-1], str(tmp_path / "p")], env=env)
+    assert result.exit_code == 2
+    assert "las respuestas son de la versión '0.1', pero la cargada es '2-prueba'" in result.stderr
