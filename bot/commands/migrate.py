@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.analytics.cycle import current_cycle
-from bot.commands.questionnaire import fail, gazetteer_from
+from bot.commands.questionnaire import fail, gazetteer_from, pick
 from bot.commands.staff_db import staff_database_url
 from bot.config import Config
 from bot.questionnaire_migration import MappingError, Plan, QuestionMap, plan, read_mapping, say
@@ -36,16 +36,6 @@ def actor() -> str:
     except (KeyError, OSError):
         user = "?"
     return f"migración (cli:{user})"
-
-
-def pick(loaded: Questionnaires, version: str) -> Questionnaire:
-    """The loaded questionnaire with this version (or "id:version")."""
-    qid, _, number = version.rpartition(":")
-    found = [q for q in loaded if q.version == number and (not qid or q.id == qid)]
-    if len(found) != 1:
-        names = ", ".join(f"{q.id}:{q.version}" for q in loaded)
-        fail(say("unknown_version", version=version, loaded=names))
-    return found[0]
 
 
 async def migrate_cycle(

@@ -16,6 +16,7 @@ import click
 
 from bot.answers_file import AnswersFile, sample_answers, write_answers
 from bot.config import Config, ConfigError, load_config
+from bot.questionnaire_migration import say
 from bot.territory import Gazetteer
 from dialogues.questionnaire import (
     DONT_KNOW,
@@ -66,6 +67,16 @@ def questionnaires_from(config: Config) -> Questionnaires:
         )
     except QuestionnaireError as exc:
         fail(str(exc))
+
+
+def pick(loaded: Questionnaires, version: str) -> Questionnaire:
+    """The loaded questionnaire with this version (or "id:version")."""
+    qid, _, number = version.rpartition(":")
+    found = [q for q in loaded if q.version == number and (not qid or q.id == qid)]
+    if len(found) != 1:
+        names = ", ".join(f"{q.id}:{q.version}" for q in loaded)
+        fail(say("unknown_version", version=version, loaded=names))
+    return found[0]
 
 
 def gazetteer_from(config: Config) -> Gazetteer:
@@ -160,9 +171,18 @@ def questionnaire() -> None:
     type=click.Choice(["alcaldia", "gobernacion"]),
     help="Solo un tipo de entidad (por defecto, los dos).",
 )
+@click.option(
+    "--version",
+    "version",
+    help="Una versión cargada (data.questionnaires); por defecto, la de los diagnósticos nuevos.",
+)
 @click.pass_context
-def show(ctx: click.Context, kind: Kind | None) -> None:
-    q = questionnaire_from(config_from(ctx))
+def show(ctx: click.Context, kind: Kind | None, version: str | None) -> None:
+    config = config_from(ctx)
+    if version is None:
+        q = questionnaire_from(config)
+    else:
+        q = pick(questionnaires_from(config), version)
     kinds: tuple[Kind, ...] = (kind,) if kind else ("alcaldia", "gobernacion")
     overview = overview_lines(q)
     click.echo("\n".join([*overview[:3], "", *structure_lines(q, kinds), "", *overview[3:]]))

@@ -186,7 +186,7 @@ class Turn:
         return self._assessment
 
     def forget_assessment(self) -> None:
-        self._assessment = None
+        self._assessment = self._existing = None
 
     async def answers(self) -> dict[str, StoredAnswer]:
         """The entity's answers this contact may see: all of them for a member, else only the

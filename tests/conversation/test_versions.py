@@ -146,6 +146,12 @@ async def test_an_assessment_keeps_its_version_through_every_flow(store, static,
         ]
     assert f"6 de {v1_total} preguntas" in reminder.replies[0].text, reminder.replies[0].text
 
+    # A colleague who registers now joins the entity's assessment, in its version.
+    carla = Chat(after, "carla")
+    await carla.register(name="Carla Ruiz", email="carla@pasto.gov.co")
+    assert carla.question_id() in static.questionnaire.question_index, carla.text
+    assert f"de {v1_total}" in carla.text
+
     await ana.send("revisar")
     await ana.press("Enviar diagnóstico")
     await ana.press("Sí, enviar")
