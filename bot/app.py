@@ -29,7 +29,12 @@ from bot.tickets.routing import Rule
 from channels.email.compose import new_message_id
 from channels.outbox import RetryPolicy
 from dialogues.messages import Catalog, SettingsCatalog
-from dialogues.questionnaire import Questionnaire, load_questionnaire
+from dialogues.questionnaire import (
+    Questionnaire,
+    Questionnaires,
+    Versioned,
+    load_questionnaires,
+)
 from nlu.base import Interpreter
 from nlu.embedded import EmbeddedInterpreter
 from nlu.rasa_http import RasaHttpInterpreter
@@ -50,9 +55,18 @@ if TYPE_CHECKING:
 class Static:
     """What is read from files once at start-up."""
 
-    questionnaire: Questionnaire
+    questionnaires: Questionnaires
     gazetteer: Gazetteer
     catalog: Catalog
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        """The version new assessments are opened under."""
+        return self.questionnaires.default
+
+    def questionnaire_for(self, assessment: Versioned | None) -> Questionnaire:
+        """The version `assessment` was opened under (see `Questionnaires.of`)."""
+        return self.questionnaires.of(assessment)
 
 
 @dataclass
@@ -144,7 +158,10 @@ def reply_keys(config: Config) -> ReplyKeys:
 def load_static(config: Config) -> Static:
     """Questionnaire, DIVIPOLA and texts; raises QuestionnaireError / CatalogError with one line."""
     return Static(
-        questionnaire=load_questionnaire(config.path(config.data.questionnaire)),
+        questionnaires=load_questionnaires(
+            config.path(config.data.questionnaire),
+            [config.path(p) for p in config.data.questionnaires],
+        ),
         gazetteer=Gazetteer.load(
             config.path(config.data.divipola), config.path(config.data.aliases)
         ),
@@ -205,7 +222,7 @@ def build_deps(config: Config, static: Static) -> Deps:
     q = static.questionnaire
     return Deps(
         desk=ticket_desk(config, static),
-        questionnaire=static.questionnaire,
+        questionnaires=static.questionnaires,
         gazetteer=static.gazetteer,
         catalog=static.catalog,
         consent_version=consent_version(static.catalog),
@@ -239,7 +256,7 @@ def ticket_desk(config: Config, static: Static, keys: ReplyKeys | None = None) -
     return TicketDesk(
         settings,
         static.catalog,
-        static.questionnaire,
+        static.questionnaires,
         static.gazetteer,
         config.path(config.data.templates),
         address,
@@ -516,7 +533,7 @@ def reminder_services(app: App, channels: frozenset[str]) -> dict[str, Service]:
         app.store,
         Texts(
             static.catalog,
-            static.questionnaire,
+            static.questionnaires,
             static.gazetteer,
             config.assessment.deadline_for,
             app.engine.traits,

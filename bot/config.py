@@ -34,7 +34,10 @@ class DatabaseConfig(_Section):
 
 
 class DataConfig(_Section):
+    # The version new assessments are opened under.
     questionnaire: Path = Path("data/questionnaire/v1.yml")
+    # Other versions still loaded: an assessment opened under one of them keeps it.
+    questionnaires: tuple[Path, ...] = ()
     divipola: Path = Path("data/divipola.csv")
     aliases: Path = Path("data/territory_aliases.yml")
     templates: Path = Path("data/templates")

@@ -8,11 +8,12 @@ naming the file, the path inside it and the reason, so start-up never shows a tr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 import yaml
 from pydantic import (
@@ -26,6 +27,8 @@ from pydantic import (
 )
 
 from dialogues.messages import Catalog
+
+log = logging.getLogger(__name__)
 
 # Reserved answer words: an option may not use them as its id (see `Answer` in bot.scoring).
 DONT_KNOW = "no_se"
@@ -538,3 +541,73 @@ def load_questionnaire(path: Path) -> Questionnaire:
             problem = _say(f"yaml.{_YAML_PROBLEMS[problem]}")
         raise QuestionnaireError(path, where, _say("yaml.invalid", problem=problem)) from None
     return parse_questionnaire(raw, path)
+
+
+class Versioned(Protocol):
+    """A record made under one questionnaire version (an assessment)."""
+
+    @property
+    def questionnaire_id(self) -> str: ...
+
+    @property
+    def questionnaire_version(self) -> str: ...
+
+
+class Questionnaires:
+    """Every questionnaire version loaded at once: one is the default for new assessments, and
+    an assessment keeps the version it was opened under (its answers name that version's
+    questions)."""
+
+    def __init__(self, default: Questionnaire, others: Sequence[Questionnaire] = ()) -> None:
+        self.default = default
+        self._by_key: dict[tuple[str, str], Questionnaire] = {}
+        for q in (*others, default):
+            self._by_key.setdefault((q.id, q.version), q)
+
+    def get(self, questionnaire_id: str, version: str) -> Questionnaire | None:
+        return self._by_key.get((questionnaire_id, version))
+
+    def of(self, record: Versioned | None) -> Questionnaire:
+        """The version `record` was made under; the default for none, or for a version no
+        longer loaded (logged: its answers to questions the default lacks are then unseen)."""
+        if record is None:
+            return self.default
+        found = self.get(record.questionnaire_id, record.questionnaire_version)
+        if found is None:
+            log.warning(
+                "questionnaire %s %s is not loaded (data.questionnaires): using %s %s",
+                record.questionnaire_id,
+                record.questionnaire_version,
+                self.default.id,
+                self.default.version,
+            )
+            return self.default
+        return found
+
+    def __iter__(self) -> Iterator[Questionnaire]:
+        return iter(self._by_key.values())
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+
+def load_questionnaires(default: Path, others: Sequence[Path] = ()) -> Questionnaires:
+    """The default version and the others still in use; two files with one id and version are
+    refused (which of them an assessment means would be a guess)."""
+    first = load_questionnaire(default)
+    seen: dict[tuple[str, str], Path] = {(first.id, first.version): default}
+    loaded: list[Questionnaire] = []
+    for path in others:
+        q = load_questionnaire(path)
+        key = (q.id, q.version)
+        if key in seen:
+            if seen[key].resolve() == path.resolve():
+                continue  # the default listed again among the others
+            raise QuestionnaireError(
+                path,
+                "version",
+                _say("version.repeated", id=q.id, version=q.version, other=seen[key]),
+            )
+        seen[key] = path
+        loaded.append(q)
+    return Questionnaires(first, loaded)

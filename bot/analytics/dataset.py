@@ -4,9 +4,10 @@ Pure: assessments, answers and the questionnaire in; columns and rows out; the w
 (`bot.analytics.writers`) only format them. Column names are stable snake_case identifiers in
 Spanish, the same in CSV, XLSX and JSON, so a file can be joined with a later one.
 
-* Scores are recomputed from the stored answers with the loaded questionnaire
-  (`bot.scoring.score`); an assessment answered with another questionnaire version keeps its
-  answers in the export but has no scores (`puntaje_*` empty), since its questions may differ.
+* Scores are recomputed from the stored answers with the assessment's own questionnaire
+  version (`bot.scoring.score`), among the versions loaded; an assessment of a version not
+  loaded keeps its answers in the export but has no scores (`puntaje_*` empty). The score
+  columns are those of every version the rows use, the default's first.
 * Scores and coverages are rounded to 2 decimals; coverage is a percentage (0-100).
 * Dates are in Colombian time (the configured zone), without the offset in CSV and XLSX.
 * No personal data: the person who gave an answer appears only as `id_contacto`, a number that
@@ -16,7 +17,7 @@ Spanish, the same in CSV, XLSX and JSON, so a file can be joined with a later on
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -263,23 +264,33 @@ def build_dataset(
     answers: Mapping[int, Mapping[str, StoredAnswer]],
     generated_at: datetime,
     zone: ZoneInfo,
+    others: Iterable[Questionnaire] = (),
 ) -> Dataset:
-    """Both tables for the cycle's assessments (in the order given)."""
+    """Both tables for the cycle's assessments (in the order given); `questionnaire` is the
+    default version, `others` the other versions loaded."""
+    loaded = {(q.id, q.version): q for q in (*others, questionnaire)}
     assessment_rows: list[Row] = []
     all_answers: list[Row] = []
+    columns = dict.fromkeys(score_columns(questionnaire))
     unscored = 0
     for item in items:
-        given = answers.get(item.assessment.id, {})
-        scores = _scores(questionnaire, item, given)
+        a = item.assessment
+        own = loaded.get((a.questionnaire_id, a.questionnaire_version), questionnaire)
+        columns.update(dict.fromkeys(score_columns(own)))
+        given = answers.get(a.id, {})
+        scores = _scores(own, item, given)
         unscored += scores is None
-        assessment_rows.append(assessment_row(questionnaire, item, scores, zone))
-        all_answers += answer_rows(questionnaire, item, given, scores is not None, zone)
+        assessment_rows.append(assessment_row(own, item, scores, zone))
+        all_answers += answer_rows(own, item, given, scores is not None, zone)
+    for row in assessment_rows:  # a version's parts are empty in another version's rows
+        for column in columns:
+            row.setdefault(column, None)
     return Dataset(
         cycle=cycle,
         questionnaire_id=questionnaire.id,
         questionnaire_version=questionnaire.version,
         generated_at=generated_at.astimezone(zone),
-        assessments=Table(ASSESSMENT_COLUMNS + score_columns(questionnaire), assessment_rows),
+        assessments=Table(ASSESSMENT_COLUMNS + tuple(columns), assessment_rows),
         answers=Table(ANSWER_COLUMNS, all_answers),
         unscored=unscored,
     )

@@ -18,7 +18,7 @@ import click
 from bot.analytics.cycle import current_cycle
 from bot.analytics.dataset import Dataset, build_dataset
 from bot.analytics.writers import FORMATS, Format, write
-from bot.commands.questionnaire import config_from, fail, gazetteer_from, questionnaire_from
+from bot.commands.questionnaire import config_from, fail, gazetteer_from, questionnaires_from
 from bot.commands.staff_db import read_cycle, staff_database_url
 
 DONE = (
@@ -26,8 +26,9 @@ DONE = (
     "exportados a {files}."
 )
 UNSCORED = (
-    "Aviso: {n} diagnósticos sin puntajes (respondidos con otra versión del cuestionario o con "
-    "respuestas que esta versión no admite); sus respuestas sí están en el archivo."
+    "Aviso: {n} diagnósticos sin puntajes (respondidos con una versión del cuestionario que no "
+    "está cargada, o con respuestas que su versión no admite); sus respuestas sí están en el "
+    "archivo."
 )
 
 
@@ -69,19 +70,20 @@ def export(
 ) -> None:
     config = config_from(ctx)
     chosen = format_of(out, fmt)
-    questionnaire = questionnaire_from(config)
+    loaded = questionnaires_from(config)
     now = datetime.now(UTC)
     year = cycle or current_cycle(config.assessment, now)
     data = read_cycle(
         staff_database_url(config, db_url), gazetteer_from(config), year, with_answers=True
     )
     dataset = build_dataset(
-        questionnaire,
+        loaded.default,
         year,
         data.assessments,
         data.answers,
         now,
         ZoneInfo(config.assessment.timezone),
+        others=loaded,
     )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -31,26 +31,24 @@ from bot.analytics.progress_table import (
     entity_lines,
     progress_lines,
 )
-from bot.commands.questionnaire import config_from, fail, gazetteer_from, questionnaire_from
+from bot.commands.questionnaire import config_from, fail, gazetteer_from, questionnaires_from
 from bot.commands.staff_db import CycleData, read_cycle, staff_database_url
 from bot.scoring import InvalidAnswer, Scores, score
 from bot.storage.api import PeerScores
 from bot.territory import Entity
-from dialogues.questionnaire import Questionnaire
+from dialogues.questionnaire import Questionnaires
 
 STATUS = {"submitted": "enviado", "in_progress": "en curso", None: "sin iniciar"}
 
 
-def submitted_scores(questionnaire: Questionnaire, data: CycleData) -> dict[str, Scores]:
-    """Scores of the submitted assessments answered with this questionnaire, by entity code."""
+def submitted_scores(loaded: Questionnaires, data: CycleData) -> dict[str, Scores]:
+    """Scores of the submitted assessments, each under its own questionnaire version (one not
+    loaded is left out), by entity code."""
     out: dict[str, Scores] = {}
     for item in data.assessments:
         a = item.assessment
-        same = (a.questionnaire_id, a.questionnaire_version) == (
-            questionnaire.id,
-            questionnaire.version,
-        )
-        if a.status != "submitted" or not same:
+        questionnaire = loaded.get(a.questionnaire_id, a.questionnaire_version)
+        if a.status != "submitted" or questionnaire is None:
             continue
         answers = data.answers.get(a.id, {})
         try:
@@ -68,10 +66,12 @@ def _peer(entity: Entity, scores: Scores) -> PeerScores:
 
 
 def department_lines(
-    questionnaire: Questionnaire, data: CycleData, department: str, zone: ZoneInfo
+    loaded: Questionnaires, data: CycleData, department: str, zone: ZoneInfo
 ) -> list[str]:
-    """The department's entities and, for each kind, its averages beside the country's."""
-    scores = submitted_scores(questionnaire, data)
+    """The department's entities and, for each kind, its averages beside the country's (of
+    the assessments under the default version: only those compare with one another)."""
+    questionnaire = loaded.default
+    scores = submitted_scores(loaded, data)
     found = {item.entity.code: item.assessment for item in data.assessments}
     mine = [e for e in data.entities if e.department_code == department]
     name = mine[0].department_name
@@ -86,7 +86,13 @@ def department_lines(
     dims = [(d.id, d.name) for d in questionnaire.dimensions]
     by_code = {e.code: e for e in data.entities}
     for kind in KINDS:
-        rows = [_peer(by_code[c], s) for c, s in scores.items() if by_code[c].kind == kind]
+        rows = [
+            _peer(by_code[c], s)
+            for c, s in scores.items()
+            if by_code[c].kind == kind
+            and (s.questionnaire_id, s.questionnaire_version)
+            == (questionnaire.id, questionnaire.version)
+        ]
         local = [r for r in rows if r.department_code == department]
         if not local:
             continue
@@ -117,7 +123,7 @@ def progress(
             fail(f"departamento desconocido: {department!r}")
     now = datetime.now(UTC)
     year = cycle or current_cycle(config.assessment, now)
-    questionnaire = questionnaire_from(config) if code else None
+    loaded = questionnaires_from(config) if code else None
     data = read_cycle(staff_database_url(config, db_url), gazetteer, year, with_answers=bool(code))
     data = dataclasses.replace(data, assessments=as_counted(data.assessments))
     result = tally(
@@ -129,6 +135,6 @@ def progress(
         code,
     )
     lines = progress_lines(result)
-    if code and questionnaire:
-        lines += department_lines(questionnaire, data, code, ZoneInfo(config.assessment.timezone))
+    if code and loaded:
+        lines += department_lines(loaded, data, code, ZoneInfo(config.assessment.timezone))
     click.echo("\n".join(lines))

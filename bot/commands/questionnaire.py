@@ -1,4 +1,5 @@
-"""`cti questionnaire show` (the model's structure) and `cti questionnaire sample` (demo answers).
+"""`cti questionnaire show` (the model's structure), `cti questionnaire sample` (demo answers)
+and `cti questionnaire migrate` (answers carried from one loaded version to another).
 
 Errors are one Spanish line on stderr and exit status 2, never a traceback.
 """
@@ -15,6 +16,7 @@ import click
 
 from bot.answers_file import AnswersFile, sample_answers, write_answers
 from bot.config import Config, ConfigError, load_config
+from bot.questionnaire_migration import say
 from bot.territory import Gazetteer
 from dialogues.questionnaire import (
     DONT_KNOW,
@@ -23,7 +25,9 @@ from dialogues.questionnaire import (
     Question,
     Questionnaire,
     QuestionnaireError,
+    Questionnaires,
     load_questionnaire,
+    load_questionnaires,
 )
 
 KIND_NAMES: dict[str, str] = {"alcaldia": "Alcaldía", "gobernacion": "Gobernación"}
@@ -52,6 +56,27 @@ def questionnaire_from(config: Config) -> Questionnaire:
         return load_questionnaire(config.path(config.data.questionnaire))
     except QuestionnaireError as exc:
         fail(str(exc))
+
+
+def questionnaires_from(config: Config) -> Questionnaires:
+    """Every loaded version: `data.questionnaire` (the default) and `data.questionnaires`."""
+    try:
+        return load_questionnaires(
+            config.path(config.data.questionnaire),
+            [config.path(p) for p in config.data.questionnaires],
+        )
+    except QuestionnaireError as exc:
+        fail(str(exc))
+
+
+def pick(loaded: Questionnaires, version: str) -> Questionnaire:
+    """The loaded questionnaire with this version (or "id:version")."""
+    qid, _, number = version.rpartition(":")
+    found = [q for q in loaded if q.version == number and (not qid or q.id == qid)]
+    if len(found) != 1:
+        names = ", ".join(f"{q.id}:{q.version}" for q in loaded)
+        fail(say("unknown_version", version=version, loaded=names))
+    return found[0]
 
 
 def gazetteer_from(config: Config) -> Gazetteer:
@@ -146,9 +171,18 @@ def questionnaire() -> None:
     type=click.Choice(["alcaldia", "gobernacion"]),
     help="Solo un tipo de entidad (por defecto, los dos).",
 )
+@click.option(
+    "--version",
+    "version",
+    help="Una versión cargada (data.questionnaires); por defecto, la de los diagnósticos nuevos.",
+)
 @click.pass_context
-def show(ctx: click.Context, kind: Kind | None) -> None:
-    q = questionnaire_from(config_from(ctx))
+def show(ctx: click.Context, kind: Kind | None, version: str | None) -> None:
+    config = config_from(ctx)
+    if version is None:
+        q = questionnaire_from(config)
+    else:
+        q = pick(questionnaires_from(config), version)
     kinds: tuple[Kind, ...] = (kind,) if kind else ("alcaldia", "gobernacion")
     overview = overview_lines(q)
     click.echo("\n".join([*overview[:3], "", *structure_lines(q, kinds), "", *overview[3:]]))
@@ -197,3 +231,36 @@ def sample(
         f"{out}: {len(answers)} respuestas para {KIND_NAMES[chosen].lower()} "
         f"({tally['ok']} con opción o cifra, {tally[DONT_KNOW]} «no sé», {tally[SKIPPED]} omitidas)"
     )
+
+
+@questionnaire.command(
+    help="Trasladar las respuestas de los diagnósticos en curso de una versión cargada a otra, "
+    "según un archivo de correspondencias (véase el README)."
+)
+@click.option("--from", "old", required=True, help="Versión actual de los diagnósticos.")
+@click.option("--to", "new", required=True, help="Versión a la que pasan.")
+@click.option(
+    "--map",
+    "map_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Archivo YAML: id anterior -> id nuevo, con opciones si cambian.",
+)
+@click.option("--cycle", type=int, help="Año del ciclo (por defecto, el actual).")
+@click.option("--dry-run", is_flag=True, help="Mostrar qué pasaría, sin guardar nada.")
+@click.option("--db", "db_url", help="URL de base de datos (por defecto la de config.yml).")
+@click.pass_context
+def migrate(
+    ctx: click.Context,
+    old: str,
+    new: str,
+    map_path: Path,
+    cycle: int | None,
+    dry_run: bool,
+    db_url: str | None,
+) -> None:
+    from bot.commands.migrate import run_migration
+
+    config = config_from(ctx)
+    loaded = questionnaires_from(config)
+    click.echo("\n".join(run_migration(config, loaded, old, new, map_path, cycle, dry_run, db_url)))

@@ -14,10 +14,11 @@ import click
 from jinja2 import TemplateError
 
 from bot.answers_file import AnswersFile, AnswersFileError, check_kind, read_answers
-from bot.commands.questionnaire import config_from, fail, gazetteer_from, questionnaire_from
+from bot.commands.questionnaire import config_from, fail, gazetteer_from, questionnaires_from
 from bot.report import Report, build_report
 from bot.scoring import InvalidAnswer, score
 from bot.territory import Entity, Gazetteer
+from dialogues.questionnaire import Questionnaire, Questionnaires
 
 FILES = ("report.html", "radar.png", "summary.txt")
 
@@ -53,6 +54,21 @@ def write_report(report: Report, out: Path) -> list[Path]:
     return paths
 
 
+def _read_any_version(path: Path, loaded: Questionnaires) -> tuple[Questionnaire, AnswersFile]:
+    """The file read under the loaded version it names (the default first); when it names
+    none of them, the default's complaint."""
+    first: AnswersFileError | None = None
+    for questionnaire in (loaded.default, *loaded):
+        try:
+            return questionnaire, read_answers(path, questionnaire)
+        except AnswersFileError as exc:
+            if exc.where not in ("questionnaire", "version"):
+                fail(str(exc))
+            first = first or exc
+    assert first is not None
+    fail(str(first))
+
+
 @click.command(help="Generar el informe de un archivo de respuestas, sin base de datos.")
 @click.option(
     "--answers",
@@ -80,9 +96,8 @@ def report(
     on: datetime | None,
 ) -> None:
     config = config_from(ctx)
-    questionnaire = questionnaire_from(config)
+    questionnaire, answers = _read_any_version(answers_path, questionnaires_from(config))
     try:
-        answers = read_answers(answers_path, questionnaire)
         found = resolve_entity(gazetteer_from(config), entity, answers)
         check_kind(answers, questionnaire, found.kind, answers_path)
         scores = score(questionnaire, found.kind, answers.answers)

@@ -241,6 +241,7 @@ class Engine:
             turn.conversation_id = record.id
             turn.state = State.load(record.state)
             turn.contact = await tx.contact(record.contact_id) if record.contact_id else None
+            await turn.resolve_version()
             flow = self.registry.owner(turn.state.flow)
             if flow is None:  # a step no flow owns any more (an old stored state)
                 turn.state.flow = "menu"

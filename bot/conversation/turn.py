@@ -17,7 +17,7 @@ from bot.scoring import Answer
 from bot.storage.api import AssessmentRecord, ContactRecord, StoredAnswer, Tx
 from bot.territory import Entity, Gazetteer
 from dialogues.messages import Catalog
-from dialogues.questionnaire import Kind, Questionnaire
+from dialogues.questionnaire import Kind, Questionnaire, Questionnaires
 from nlu.base import Parse
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ INTENT_PREFIX = "intent:"
 class Deps:
     """Everything flows need that does not change between messages."""
 
-    questionnaire: Questionnaire
+    # Every loaded version; a turn works under its assessment's (`Turn.q`).
+    questionnaires: Questionnaires
     gazetteer: Gazetteer
     catalog: Catalog
     consent_version: str
@@ -53,6 +54,11 @@ class Deps:
     desk: TicketDesk | None = None
     # Constancias for members' submissions (bot.constancia); None without CTI_CONSTANCIA_SECRET.
     constancia: ConstanciaContext | None = None
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        """The version new assessments are opened under."""
+        return self.questionnaires.default
 
 
 @dataclass
@@ -79,6 +85,8 @@ class Turn:
     # A pressed option nothing acted on: the reply is one notice and nothing is saved.
     ignored: bool = False
     _assessment: AssessmentRecord | None = None
+    # The entity's assessment found without opening one (`resolve_version`), for its version.
+    _existing: AssessmentRecord | None = None
     _answers: dict[str, StoredAnswer] | None = None
     _standing: access.Standing | None = None
     _refusal_said: bool = False
@@ -135,7 +143,22 @@ class Turn:
 
     @property
     def q(self) -> Questionnaire:
-        return self.deps.questionnaire
+        """The questionnaire version of the assessment this turn works on: the one it was
+        opened under, whatever the default for new assessments is now."""
+        return self.deps.questionnaires.of(self._assessment or self._existing)
+
+    async def resolve_version(self) -> None:
+        """Find the assessment the contact works on, without opening one, so that `q` is its
+        version before any flow reads it (the engine calls this once the contact is known)."""
+        if self.contact is None or self._assessment is not None:
+            return
+        if self.state.assessment_id is not None:
+            self._assessment = await self.tx.assessment(self.state.assessment_id)
+            if self._assessment is not None:
+                return
+        self._existing = await self.tx.find_assessment(
+            self.contact.entity_code, self.deps.cycle_of(self.now)
+        )
 
     @property
     def entity(self) -> Entity:
@@ -166,13 +189,17 @@ class Turn:
         return self._assessment
 
     def forget_assessment(self) -> None:
-        self._assessment = None
+        self._assessment = self._existing = None
 
     async def answers(self) -> dict[str, StoredAnswer]:
         """The entity's answers this contact may see: all of them for a member, else only the
         ones they gave themselves (a pending official never reads a colleague's answer)."""
         if self._answers is None:
             stored = await self.tx.answers((await self.assessment()).id)
+            known = self.q.question_index.keys() | self.q.perception_index.keys()
+            # Only under a version no longer loaded (see `Questionnaires.of`) can an answer
+            # name a question `q` lacks; it is kept in storage, not shown or scored.
+            stored = {qid: a for qid, a in stored.items() if qid in known}
             if not await self.may("see_answers"):
                 me = self.contact.id if self.contact else None
                 stored = {qid: a for qid, a in stored.items() if a.contact_id == me}

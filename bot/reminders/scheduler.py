@@ -23,7 +23,7 @@ from bot.storage.api import ReminderCandidate, StorageError, Store, Tx
 from bot.storage.reminders import REMINDER_KIND
 from bot.territory import Gazetteer
 from dialogues.messages import Catalog
-from dialogues.questionnaire import Questionnaire
+from dialogues.questionnaire import Questionnaires
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class Texts:
     """What the reminder's text is made from."""
 
     catalog: Catalog
-    questionnaire: Questionnaire
+    questionnaires: Questionnaires  # a reminder speaks of its assessment's own version
     gazetteer: Gazetteer
     deadline_of: Callable[[int], date | None]  # the cycle's deadline, if MinTIC set one
     traits: Mapping[ChannelName, ChannelTraits] = field(default_factory=lambda: dict(TRAITS))
@@ -140,6 +140,7 @@ class ReminderScheduler:
             deadline=deadline if deadline is not None and deadline >= today else None,
         )
         buttons = texts.traits.get(key.channel, ChannelTraits()).buttons
-        reply = compose(texts.catalog, texts.questionnaire, key, situation, buttons=buttons)
+        questionnaire = texts.questionnaires.of(await tx.assessment(candidate.assessment_id))
+        reply = compose(texts.catalog, questionnaire, key, situation, buttons=buttons)
         notice_id = f"<reminder-{candidate.contact_id}-{number}@{self.domain}>"
         return Notice(key, (reply,), notice_id, kind=REMINDER_KIND)

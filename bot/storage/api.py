@@ -363,6 +363,17 @@ class Tx(Protocol):
 
     async def assessment(self, assessment_id: int) -> AssessmentRecord | None: ...
 
+    async def find_assessment(self, entity_code: str, cycle: int) -> AssessmentRecord | None:
+        """The entity's assessment for the cycle if there is one (nothing opened, no lock)."""
+
+    async def set_questionnaire(
+        self, assessment_id: int, questionnaire_id: str, questionnaire_version: str
+    ) -> None:
+        """Move the assessment to another questionnaire version (`cti questionnaire migrate`)."""
+
+    async def drop_answer(self, assessment_id: int, question_id: str) -> None:
+        """Remove a question's current value; its history stays (a migration that renames it)."""
+
     async def answers(self, assessment_id: int) -> dict[str, StoredAnswer]:
         """Current value of every answered question."""
 

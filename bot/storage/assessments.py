@@ -6,7 +6,7 @@ import math
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, delete, select, update
 
 from bot.scoring import Answer
 from bot.storage import records
@@ -72,6 +72,30 @@ class AssessmentsTx(TxBase):
                 await self._event(new_id, "started", contact_id, at)
             row = (await self._run(locked)).one()
         return records.assessment(row)
+
+    async def find_assessment(self, entity_code: str, cycle: int) -> AssessmentRecord | None:
+        row = await self._one(
+            select(assessments).where(
+                assessments.c.entity_code == entity_code, assessments.c.cycle == cycle
+            )
+        )
+        return records.assessment(row) if row else None
+
+    async def set_questionnaire(
+        self, assessment_id: int, questionnaire_id: str, questionnaire_version: str
+    ) -> None:
+        await self._run(
+            update(assessments)
+            .where(assessments.c.id == assessment_id)
+            .values(questionnaire_id=questionnaire_id, questionnaire_version=questionnaire_version)
+        )
+
+    async def drop_answer(self, assessment_id: int, question_id: str) -> None:
+        await self._run(
+            delete(answers).where(
+                answers.c.assessment_id == assessment_id, answers.c.question_id == question_id
+            )
+        )
 
     async def assessment(self, assessment_id: int) -> AssessmentRecord | None:
         """Locks the row until the transaction ends, like `open_assessment`."""

@@ -34,7 +34,7 @@ from bot.tickets.mail import Diagnosis, TicketMail, local_time
 from bot.tickets.routing import Destination, Rule, destination
 from bot.tickets.text import find_number, is_staff, numbers_in, status_command
 from dialogues.messages import Catalog
-from dialogues.questionnaire import Questionnaire
+from dialogues.questionnaire import Questionnaires
 
 log = logging.getLogger(__name__)
 
@@ -86,17 +86,17 @@ class TicketDesk:
         self,
         settings: TicketSettings,
         catalog: Catalog,
-        questionnaire: Questionnaire,
+        questionnaires: Questionnaires,
         gazetteer: Gazetteer,
         templates: Path,
         assistant_address: str,
         new_notice_id: Callable[[], str],
         keys: ReplyKeys,
     ) -> None:
-        self.settings, self.catalog, self.q, self.gazetteer = (
+        self.settings, self.catalog, self.questionnaires, self.gazetteer = (
             settings,
             catalog,
-            questionnaire,
+            questionnaires,
             gazetteer,
         )
         self.keys = keys
@@ -108,12 +108,16 @@ class TicketDesk:
 
     def topic_label(self, topic: str) -> str:
         kind, _, ref = topic.partition(":")
+        # A ticket may name a part of any loaded version (its assessment's); the default first.
+        dimensions = [
+            d for q in (self.questionnaires.default, *self.questionnaires) for d in q.dimensions
+        ]
         if kind == "dimension":
-            dim = next((d for d in self.q.dimensions if d.id == ref), None)
+            dim = next((d for d in dimensions if d.id == ref), None)
             if dim is not None:
                 return self.catalog.render("ticket.topic.about_dimension", name=dim.name)
         if kind == "subdimension":
-            for dim in self.q.dimensions:
+            for dim in dimensions:
                 for sub in dim.subdimensions:
                     if sub.id == ref:
                         return self.catalog.render(

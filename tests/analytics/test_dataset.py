@@ -29,7 +29,7 @@ from bot.scoring import Answer
 from bot.storage.api import AssessmentRecord, CycleAssessment, StoredAnswer
 from bot.territory import Entity
 from nlu.numbers import plain_decimal
-from tests.factories import answers, build
+from tests.factories import answers, build, node, questionnaire_raw
 from tests.report.helpers import ANSWERS
 
 Q = build()
@@ -205,3 +205,26 @@ def test_a_submission_by_a_non_member_is_shown_and_counted_as_unverified():
     assert counted[0].assessment.status == "in_progress"
     assert counted[0].assessment.submitted_at is None
     assert counted[1] == ITEMS[1]
+
+
+def test_each_assessment_is_scored_under_its_own_loaded_version():
+    """Pasto's version loaded beside the default: scored under it, its own parts' columns
+    added (empty in Medellín's row), and every format still writes."""
+    raw = questionnaire_raw()
+    raw["version"] = "0.0-vieja"
+    node(raw, "gob-datos")["id"] = "gob-datos-antes"
+    old = build(raw)
+    data = build_dataset(Q, 2026, ITEMS, GIVEN, T0, BOGOTA, others=[old])
+    assert data.unscored == 0
+    medellin, pasto = data.assessments.rows
+    assert pasto["version_cuestionario"] == "0.0-vieja" and pasto["puntaje_general"] is not None
+    assert pasto["cobertura_gob-datos-antes"] == 0 and pasto["cobertura_gob-datos"] is None
+    assert medellin["cobertura_gob-datos-antes"] is None and medellin["cobertura_gob-datos"] == 100
+    assert data.assessments.columns[-3:] == (
+        "puntaje_gob-datos-antes",
+        "nivel_gob-datos-antes",
+        "cobertura_gob-datos-antes",
+    )
+    assert all(set(row) == set(data.assessments.columns) for row in data.assessments.rows)
+    [answer] = [r for r in data.answers.rows if r["id_diagnostico"] == 9]
+    assert answer["puntaje"] is not None and answer["subdimension"] == "gob-servicios"

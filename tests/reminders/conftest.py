@@ -79,7 +79,7 @@ def scheduler(
     """The scheduler as `cti run` builds it (`bot.app.reminder_services`)."""
     return ReminderScheduler(
         store,
-        Texts(static.catalog, static.questionnaire, static.gazetteer, deadline_of),
+        Texts(static.catalog, static.questionnaires, static.gazetteer, deadline_of),
         Policy(after_days, max_count, CALENDAR),
         channels=channels,
         cycle_of=cycle_of or build_deps(CONFIG, static).cycle_of,

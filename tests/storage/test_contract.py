@@ -22,8 +22,8 @@ def test_sqltx_has_the_exact_signatures_of_tx():
     methods = [name for name in vars(Tx) if not name.startswith("_")]
     # 23 + the outbox (7, with the per-address sending counts and retention) + staff reports and
     # peers (5) + reminders (5) + tickets (8) + the personal export (1) + membership (13)
-    # + entity attributes (2)
-    assert len(methods) == 64
+    # + entity attributes (2) + an assessment's version (3: find, set, drop an answer)
+    assert len(methods) == 67
     for name in methods:
         expected = inspect.signature(getattr(Tx, name)).parameters
         actual = inspect.signature(getattr(SqlTx, name)).parameters
@@ -264,6 +264,9 @@ async def test_assessment_get_or_create_answers_and_history(store: SqlStore):
         assert next_cycle.id != first.id
         assert await tx.assessment(first.id) == first
         assert await tx.assessment(10_000) is None
+        assert await tx.find_assessment(MEDELLIN, 2026) == first  # its version, as opened
+        assert await tx.find_assessment(MEDELLIN, 2028) is None  # and none opened by looking
+        assert await tx.find_assessment(MEDELLIN, 2028) is None
         assert await tx.answers(first.id) == {}
 
         given = [

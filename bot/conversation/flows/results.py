@@ -30,8 +30,8 @@ async def send_results(turn: Turn) -> None:
     if not any(a.answer.counts for a in answers.values()):
         turn.say("results.empty")
         return
-    entity = turn.entity
-    scores = score(turn.q, entity.kind, {qid: a.answer for qid, a in answers.items()})
+    entity, questionnaire = turn.entity, turn.q  # the assessment's own version
+    scores = score(questionnaire, entity.kind, {qid: a.answer for qid, a in answers.items()})
     peers = await peer_comparison(turn.tx, await turn.assessment(), entity, scores, turn.now)
     key, deps, now = turn.msg.key, turn.deps, turn.now
     turn.say("results.intro")
@@ -46,7 +46,7 @@ async def send_results(turn: Turn) -> None:
 
     async def render() -> list[OutgoingMessage]:
         report = build_report(
-            deps.questionnaire,
+            questionnaire,
             scores,
             entity,
             now,

@@ -83,7 +83,7 @@ async def entity_page(web: Web, request: Request) -> Response:
     data = await load(web, entity)
     personal = request.state.staff.may("advisor")
     names = {c.id: c.name for c in data.contacts}
-    q = web.console.static.questionnaire
+    q = web.console.static.questionnaire_for(data.assessment)  # the version it was answered in
     index = q.question_index
 
     def line(stored: StoredAnswer) -> AnswerLine:
@@ -126,14 +126,13 @@ async def report(web: Web, request: Request) -> Response:
     if data.assessment is None:
         return web.error(request, 404, "not_found")
     static, config = web.console.static, web.console.config
+    questionnaire = static.questionnaire_for(data.assessment)
     try:
-        scores = score(
-            static.questionnaire, entity.kind, {q: s.answer for q, s in data.answers.items()}
-        )
+        scores = score(questionnaire, entity.kind, {q: s.answer for q, s in data.answers.items()})
     except InvalidAnswer:
         return web.error(request, 404, "not_found")
     built = renderer(config.path(config.data.templates), config.routing.mailbox).build(
-        static.questionnaire, scores, entity, web.clock().date()
+        questionnaire, scores, entity, web.clock().date()
     )
     return HTMLResponse(built.html, headers={"Content-Security-Policy": REPORT_CSP})
 

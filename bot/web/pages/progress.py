@@ -121,7 +121,14 @@ async def export_xlsx(web: Web, request: Request) -> Response:
     zone = ZoneInfo(config.assessment.timezone)
     # Scoring every diagnosis is CPU work: off the event loop, after the transaction.
     dataset = await asyncio.to_thread(
-        build_dataset, static.questionnaire, cycle, items, answers, now, zone
+        build_dataset,
+        static.questionnaire,
+        cycle,
+        items,
+        answers,
+        now,
+        zone,
+        others=static.questionnaires,
     )
     body = await asyncio.to_thread(_xlsx, dataset)
     return Response(
