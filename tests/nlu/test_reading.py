@@ -43,6 +43,14 @@ def option(question, index: int) -> Answer:
         ("GOB-GTI-01", "está aprobado pero no se ejecuta todavía", "answer", 2),
         ("PER-EDU-01", "no", "confirm", 0),
         ("GOB-TDA-03", "todo en secop 2", "confirm", 3),
+        # Answer first: a statement is an answer, whatever its words resemble.
+        ("MA-AAG-01", "revisamos cada mes los datos del ideam", "confirm", 2),
+        ("MA-RIE-06", "no se incluyen medidas de cambio climatico", "answer", 0),  # not «no sé»
+        ("MA-RES-01", "conocemos rutas y horarios pero no sabemos si se cumplen", "answer", 1),
+        ("CV-SAL-01", "telesalud no hay", "confirm", 0),  # negation after the noun
+        # Contrast («lo demás») is a part; close options are confirmed, never saved on a hunch.
+        ("GOB-SDI-03", "el predial por PSE, lo demas en el banco", "answer", 2),
+        ("GOB-SDI-03", "el recibo se baja de la pagina pero se paga en el banco", "confirm", 0),
     ],
 )
 async def test_answers(layered, questionnaire, question_id, text, action, index):
