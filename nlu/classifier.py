@@ -19,10 +19,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from nlu.text import normalize
+from nlu.text import normalize, request_part
 
 # Bump when features or model change, so cached artefacts are rebuilt.
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +146,8 @@ class IntentClassifier:
         return exp / exp.sum()
 
     def rank(self, text: str) -> list[tuple[str, float]]:
-        """Every intent with its probability, most likely first."""
-        row = self.scores(text)
+        """Every intent with its probability, most likely first: of the message's request, so
+        a salutation and self-introduction before it do not outweigh it."""
+        row = self.scores(request_part(text))
         order = np.argsort(-row, kind="stable")
         return [(self.intents[i], float(row[i])) for i in order]

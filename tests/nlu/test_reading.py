@@ -8,6 +8,7 @@ import pytest
 from bot.conversation.reading import read_reply
 from bot.scoring import Answer
 from nlu.rules import RulesFirst
+from nlu.text import request_part
 from tests.nlu.helpers import held_out
 
 # Intents people use in the middle of the questionnaire; none of them may be taken as an answer.
@@ -108,3 +109,27 @@ async def test_requests_are_not_taken_for_answers_on_any_question(layered, quest
     assert readings > 25_000
     assert taken / readings <= 0.001
     assert asked / readings <= 0.001
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        (
+            "buenas tardes le habla la secretaria de planeacion de puerto asis queria saber "
+            "hasta cuando tenemos plaso",
+            "queria saber hasta cuando tenemos plaso",
+        ),
+        ("buenos dias, soy nuevo en la secretaria, que es el modelo", "que es el modelo"),
+        ("Hola, buenos días", "hola buenos dias"),  # nothing else: the salutation is the message
+    ],
+)
+def test_the_request_part_of_a_message(text: str, wanted: str) -> None:
+    assert request_part(text) == wanted
+
+
+async def test_a_salutation_before_a_request_does_not_outweigh_it(layered) -> None:
+    text = (
+        "buenas tardes le habla la secretaria de planeacion de puerto asis queria saber "
+        "hasta cuando tenemos plaso para el diagnostico"
+    )
+    assert (await layered.parse(text))["intent"]["name"] == "info_plazos"
