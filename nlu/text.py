@@ -138,6 +138,14 @@ _REQUEST_CUE = re.compile(
 )
 
 
+# A clause that says what is not wanted, before one that says what is («no quiero empezar de
+# cero, solo seguir donde iba»): the later one is the request when it can stand alone.
+_NOT_WANTED = re.compile(
+    r"^(?:no|ya no) (?:quiero|queremos|quisiera|necesito|necesitamos|es para|voy a|vamos a)\b"
+)
+_STANDS_ALONE = 3  # words
+
+
 def request_part(text: str) -> str:
     """The part of a message that carries its request: salutation, courtesy and a
     self-introduction before it dropped ('buenas tardes, le habla la secretaria de planeación,
@@ -153,6 +161,9 @@ def request_part(text: str) -> str:
             if cue is None or index + 1 < len(clauses):
                 continue  # the introduction is its own clause: the request follows
             words = words[cue.start() :]
+        rest = clauses[index + 1 :]
+        if _NOT_WANTED.match(words) and rest and len(" ".join(rest).split()) >= _STANDS_ALONE:
+            continue
         if words or kept:
             kept.append(words)
     request = " ".join(w for w in kept if w)
