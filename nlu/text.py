@@ -121,13 +121,13 @@ def meaningful_words(text: str) -> Iterator[str]:
 # What opens a message without being the request: a salutation, courtesy, a self-introduction.
 _SALUTATION = re.compile(
     r"^(?:(?:hola|holi|buenas|buenos|buen|dias|dia|tardes|noches|saludos|saludo|cordiales|cordial"
-    r"|que tal|que mas|como estan|como esta|de nuevo|doctora|doctor|ingeniero|ingeniera"
-    r"|senor|senora"
-    r"|disculpe|la hora|la molestia|con todo respeto|primero que todo|muchas gracias|gracias"
-    r"|por la (?:atencion|informacion)|mucho gusto|desde \w+(?: \w+)?)\b ?)+"
+    r"|que tal|que mas|que hubo|quiubo|como estan|como esta|como le va"
+    r"|espero que (?:este|esten) bien|de nuevo|doctora|doctor|ingeniero|ingeniera|senor|senora"
+    r"|disculpe|la hora|la molestia"
+    r"|con todo respeto|primero que todo|mucho gusto|desde \w+(?: \w+)?)\b ?)+"
 )
 _INTRODUCTION = re.compile(
-    r"^(?:soy|le (?:habla|escribe|saluda)|les? escrib\w*|mi nombre es|aqui|somos"
+    r"^(?:soy|le (?:habla|escribe|saluda)|les? escrib\w*|mi nombre es|aqui|somos|de parte de"
     r"|la misma|el mismo)\b"
 )
 # Where the request starts inside an introduction written without commas.
@@ -167,4 +167,4 @@ def request_part(text: str) -> str:
         if words or kept:
             kept.append(words)
     request = " ".join(w for w in kept if w)
-    return request if len(request.split()) >= 2 else normalize(text)
+    return request if len(request.split()) >= _STANDS_ALONE else normalize(text)
