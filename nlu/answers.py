@@ -59,11 +59,32 @@ _CONCEPTS: dict[str, tuple[str, ...]] = {
     "@all": ("todo", "toda", "mayoria", "complet", "total", "permanent", "regular", "siempre",
              "habitual"),
 }  # fmt: skip
+# Everyday words for what options say in the questionnaire's words (folded; values are words).
+_SYNONYMS: dict[str, str] = {
+    "vereda": "rural", "veredas": "rural", "veredal": "rural", "veredales": "rural",
+    "corregimiento": "rural", "corregimientos": "rural", "campo": "rural",
+    "excel": "hojas calculo", "pse": "linea", "nequi": "linea digital",
+    "daviplata": "linea digital", "internet": "linea", "virtual": "linea",
+    "facebook": "redes sociales", "instagram": "redes sociales", "whatsapp": "mensaje",
+    "mitad": "parte", "demas": "parte", "resto": "parte", "pueblo": "urbano",
+}  # fmt: skip
+# A clause that ends denying ("en las veredas no hay", "telesalud no hay", "campañas no
+# hacemos") denies all of it: negation after the noun, as officials often write.
+_CLAUSE = re.compile(r"[,;.]|\b(?:pero|aunque|sino|mientras)\b")
+_TAIL_NEGATION = re.compile(
+    r"\b(?:no|todavia no|aun no|tampoco)(?: (?:hay|hacemos|tenemos|existe|existen|se hace|se hacen"
+    r"|hemos \w+|se \w+|lo \w+|\w+mos))?\s*$"
+)
 # "no se" is also the start of "no se ha implementado": only final or before what one may not know.
 _DONT_KNOW = re.compile(
     r"\b(?:no se(?=\s*$|\s*[,.!?]|\s+(?:que|cual|si|bien|la respuesta|decir|responder))"
-    r"|no sabemos|no sabria|ni idea|no tengo idea|no estoy segur[oa]|no conozco|desconozco)\b"
+    r"|no lo se(?=\s*$|\s*[,.!?])|nose\b|no estoy (?:muy |tan )?segur[oa]|no tengo la menor idea"
+    r"|no lo tengo claro|no sabemos|no sabria|ni idea|no tengo idea"
+    r"|no tengo (?:ese |el )?dato|no estoy segur[oa]|no conozco|desconozco)\b"
 )
+
+
+_DONT_KNOW_OPENING = 16  # characters: «la verdad no sé», «pues sinceramente no sé»
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +111,26 @@ def _concept(word: str) -> str | None:
     return None
 
 
+def _words(clause: str) -> list[str]:
+    out: list[str] = []
+    for word in _WORD.findall(clause):
+        out.extend(_SYNONYMS.get(word, SHORTHAND.get(word, word)).split())
+    return out
+
+
 def features(text: str) -> Counter[str]:
     """Stems and concepts of a text, `~` marking those under a negation."""
     bag: Counter[str] = Counter()
-    words = [SHORTHAND.get(w, w) for w in _WORD.findall(fold(text))]
+    words: list[str] = []
+    denied: list[bool] = []  # the word's clause ends denying it
+    for clause in _CLAUSE.split(fold(text)):
+        clause_words = _words(clause)
+        tail = _TAIL_NEGATION.search(clause.strip()) is not None and len(clause_words) > 1
+        words.extend(clause_words)
+        denied.extend([tail] * len(clause_words))
     scope = 0
-    negated_any = False
-    for word in words:
+    negated_any = any(denied)
+    for word, whole_clause in zip(words, denied, strict=True):
         if word in _NEGATORS:
             scope, negated_any = 3, True
             continue
@@ -105,14 +139,16 @@ def features(text: str) -> Counter[str]:
             continue
         if word in _STOPWORDS:
             continue
-        mark = "~" if scope > 0 else ""
+        mark = "~" if scope > 0 or whole_clause else ""
         scope = max(0, scope - 1)
         bag[mark + _stem(word)] += 1
         concept = _concept(word)
         if concept:
             bag[mark + concept] += 2
     # "no", "todavía no", "nada", or an option that opens with a negation: nothing exists yet.
-    if words and (words[0] in _NEGATORS or (negated_any and not bag)):
+    if words and (
+        words[0] in _NEGATORS or all(denied) or (negated_any and not any(k[0] != "~" for k in bag))
+    ):
         bag["@none"] += 3
     return bag
 
@@ -189,8 +225,15 @@ class _Text:
 @functools.lru_cache(maxsize=256)
 def _read(text: str) -> _Text:
     folded = fold(text)
-    dont_know = "no sé" in text.casefold() or _DONT_KNOW.search(folded) is not None
+    # Only where it opens the reply: «... pero no sabemos si se cumplen» describes an option.
+    said = _DONT_KNOW.search(folded)
+    dont_know = said is not None and said.start() <= _DONT_KNOW_OPENING
     return _Text(folded, dont_know, features(text), _unit(_trigrams(text)))
+
+
+def says_dont_know(text: str) -> bool:
+    """«no sé», «ni idea», «no sabemos»..., but not «no se ha implementado»."""
+    return _read(text).dont_know
 
 
 def interpret_answer(

@@ -19,10 +19,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from nlu.text import normalize
+from nlu.text import normalize, request_part
+
+# What a request part is never taken for: the courtesy around a request.
+_SMALL_TALK = frozenset({"saludo", "agradecer", "despedida"})
 
 # Bump when features or model change, so cached artefacts are rebuilt.
-CODE_VERSION = "1"
+CODE_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +149,22 @@ class IntentClassifier:
         return exp / exp.sum()
 
     def rank(self, text: str) -> list[tuple[str, float]]:
-        """Every intent with its probability, most likely first."""
+        """Every intent with its probability, most likely first.
+
+        A message that opens with a salutation or a self-introduction is read by its request
+        part when that part says more than the whole ("buenas tardes, le habla la secretaria
+        de planeación, quería saber el plazo" is about the deadline, not a greeting); what is
+        left of a courtesy ("gracias, me sirvió mucho" -> "me sirvió mucho") is no request.
+        """
         row = self.scores(text)
+        part = request_part(text)
+        if part != normalize(text):
+            row_part = self.scores(part)
+            whole_top = self.intents[int(np.argmax(row))]
+            part_top = self.intents[int(np.argmax(row_part))]
+            if part_top not in _SMALL_TALK and (
+                whole_top == "saludo" or row_part.max() >= row.max()
+            ):
+                row = row_part
         order = np.argsort(-row, kind="stable")
         return [(self.intents[i], float(row[i])) for i in order]

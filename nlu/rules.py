@@ -41,7 +41,10 @@ _EXACT: tuple[tuple[str, str], ...] = (
     ),
     ("no_sabe", r"(yo )?no (lo )?se|nose|ni idea|no tengo (el )?dato|desconozco( el dato)?"),
     ("borrar_datos", r"(borr|elimin|suprim)\w* (todos )?(mis|los) datos.*"),
-    ("privacidad", r"(ver )?mis datos|privacidad|habeas data|politica de (datos|privacidad)"),
+    ("ver_datos", r"(ver|mostrar|muestreme|consultar) mis datos( personales)?"),
+    ("descargar_datos", r"(descargar|exportar|bajar) mis datos( personales)?"),
+    ("corregir_datos", r"(corregir|actualizar|rectificar) mis datos( personales)?"),
+    ("privacidad", r"mis datos|privacidad|habeas data|politica de (datos|privacidad)"),
     ("omitir", r"omit\w*|saltar\w*|salt(e|a) esta|paso|despues la respondo"),
     (
         "corregir",

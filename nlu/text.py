@@ -116,3 +116,55 @@ def meaningful_words(text: str) -> Iterator[str]:
         if len(word) == 1 and len(raw) > 1:
             continue
         yield from SHORTHAND.get(word, word).split()
+
+
+# What opens a message without being the request: a salutation, courtesy, a self-introduction.
+_SALUTATION = re.compile(
+    r"^(?:(?:hola|holi|buenas|buenos|buen|dias|dia|tardes|noches|saludos|saludo|cordiales|cordial"
+    r"|que tal|que mas|que hubo|quiubo|como estan|como esta|como le va"
+    r"|espero que (?:este|esten) bien|de nuevo|doctora|doctor|ingeniero|ingeniera|senor|senora"
+    r"|disculpe|la hora|la molestia"
+    r"|con todo respeto|primero que todo|mucho gusto|desde \w+(?: \w+)?)\b ?)+"
+)
+_INTRODUCTION = re.compile(
+    r"^(?:soy|le (?:habla|escribe|saluda)|les? escrib\w*|mi nombre es|aqui|somos|de parte de"
+    r"|la misma|el mismo)\b"
+)
+# Where the request starts inside an introduction written without commas.
+_REQUEST_CUE = re.compile(
+    r"\b(?:queria|quiero|quisiera|queremos|quisieramos|necesito|necesitamos|me gustaria"
+    r"|nos gustaria|solicito|solicitamos|pedimos|deseamos|requerimos|podrian|me puede|nos pueden"
+    r"|vamos a|vengo a|como|cual|cuales|que|hasta|donde|hay|ya|todavia|no|mintic nos)\b"
+)
+
+
+# A clause that says what is not wanted, before one that says what is («no quiero empezar de
+# cero, solo seguir donde iba»): the later one is the request when it can stand alone.
+_NOT_WANTED = re.compile(
+    r"^(?:no|ya no) (?:quiero|queremos|quisiera|necesito|necesitamos|es para|voy a|vamos a)\b"
+)
+_STANDS_ALONE = 3  # words
+
+
+def request_part(text: str) -> str:
+    """The part of a message that carries its request: salutation, courtesy and a
+    self-introduction before it dropped ('buenas tardes, le habla la secretaria de planeación,
+    quería saber el plazo' -> 'queria saber el plazo'); the whole text when nothing else is
+    left. Linear: a few anchored regular expressions over normalised text."""
+    clauses = [c.strip() for c in re.split(r"[,.;:!¡¿?]+", fold(text)) if c.strip()]
+    kept: list[str] = []
+    for index, clause in enumerate(clauses):
+        words = normalize(clause)
+        words = _SALUTATION.sub("", words).strip()
+        if not kept and _INTRODUCTION.match(words):
+            cue = _REQUEST_CUE.search(words, pos=len(words.split()[0]) + 1)
+            if cue is None or index + 1 < len(clauses):
+                continue  # the introduction is its own clause: the request follows
+            words = words[cue.start() :]
+        rest = clauses[index + 1 :]
+        if _NOT_WANTED.match(words) and rest and len(" ".join(rest).split()) >= _STANDS_ALONE:
+            continue
+        if words or kept:
+            kept.append(words)
+    request = " ".join(w for w in kept if w)
+    return request if len(request.split()) >= _STANDS_ALONE else normalize(text)

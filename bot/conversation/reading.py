@@ -25,14 +25,18 @@ from typing import Literal
 from bot.scoring import Answer
 from dialogues.parsing import parse_answer
 from dialogues.questionnaire import Question
-from nlu.answers import interpret_answer
+from nlu.answers import interpret_answer, says_dont_know
 from nlu.base import FALLBACK, Parse
 from nlu.figures import Ask, Basis, read_figure
 from nlu.rules import rule_intent
+from nlu.text import normalize
 
 # Free words are saved without asking only above this similarity (0..1) and clearly ahead of the
 # runner-up; between CONFIRM_MIN and it, the dialogue asks "¿Entendí bien?".
 SAVE_MIN = 0.45
+# ... and ahead of the runner-up by this much: two options a few points apart («el recibo se baja
+# de la página pero se paga en el banco») are confirmed, never saved on a hunch.
+SAVE_LEAD = 0.2
 CONFIRM_MIN = 0.2
 # Intents that say nothing against reading the text as an answer.
 _YES_NO = frozenset({"afirmar", "negar"})
@@ -43,6 +47,27 @@ _WEAK = _YES_NO | {"saludo", "agradecer", "despedida", "fuera_de_alcance"}
 FIGURE_OVER_INTENT = 0.8
 _FIGURE_OVER = _WEAK | {"no_sabe"}
 _QUESTION_MARK = re.compile(r"[?¿]")
+# Clear evidence of another request while a question is open: a question (mark, or an opening
+# interrogative) or a verb of asking. Without it, what the classifier saw in an answer's words
+# («publicamos los datos» ~ privacy, «a la fecha no hay plan» ~ deadlines) is no request.
+_ASKING = re.compile(
+    r"^(?:(?:y|pero|oiga|disculpe|una pregunta),? )?(?:que|como|cuando|cual|cuales|donde|quien"
+    r"|cuanto|cuanta|cuantos|cuantas|hasta (?:cuando|que)|para que|por que"
+    r"|hay (?:plazo|plata|dinero|recursos)"
+    r"|existe (?:alguna?|algun))\b"
+    r"|\b(?:quiero|quisiera|queremos|quisieramos|necesito|necesitamos|solicito|solicitamos|pido"
+    r"|pedimos|me (?:puede|podria|pueden|podrian)|nos (?:puede|podria|pueden|podrian)|muestreme"
+    r"|muestrenos|comuniqueme|paseme|expliqueme|digame|cuentenme|cuenteme|mandeme|envieme"
+    r"|requerimos|requiero|nos gustaria|me gustaria|pueden|podrian|repita|repitame)\b"
+    # An explicit command opens the message: «iniciar la medición», «pare todo», «borren ...».
+    r"|^(?:por favor )?(?:iniciar|inicie|iniciemos|empezar|empiece|empecemos|empezemos|comenzar"
+    r"|comencemos|seguir|sigamos|seguimos con|continuar|continuemos|retomar|retomemos|ver|mostrar"
+    r"|consultar|cancelar|cancele|pare|parar|detenga|detener|borrar|borren|eliminar|eliminen"
+    r"|suprimir|supriman|borrenme|omita|otra vez|desde cuando|no siga|pa que"
+    r"|seguimiento (?:de|a) (?:mi|la|nuestra) solicitud)\b"
+)
+# Above this confidence the classifier's intent needs no further evidence in the words.
+INTENT_ALONE = 0.9
 
 Action = Literal["answer", "confirm", "ask", "intent", "unclear"]
 
@@ -81,6 +106,24 @@ def _figure(unit: str, text: str, intent: str | None, confidence: float) -> Read
     return None
 
 
+def asks_something(text: str) -> bool:
+    """Whether `text` is a question or a request rather than a statement (an answer)."""
+    return _QUESTION_MARK.search(text) is not None or _ASKING.search(normalize(text)) is not None
+
+
+def _evidenced(text: str, intent: str | None, confidence: float) -> tuple[str | None, float]:
+    """The classifier's intent, kept only where the text itself backs it up.
+
+    «no se incluyen medidas» is an answer, not «no sé»; a statement is an answer first."""
+    if intent is None or intent in _WEAK:
+        return intent, confidence
+    if intent == "no_sabe":
+        return (intent, confidence) if says_dont_know(text) else (None, 0.0)
+    if asks_something(text) or confidence >= INTENT_ALONE:
+        return intent, confidence
+    return None, 0.0
+
+
 def read_reply(question: Question, text: str, parse: Parse | None) -> Reading:
     """How to take `text` (already sanitised) as a reply to `question`."""
     strict = parse_answer(question, text)
@@ -92,7 +135,8 @@ def read_reply(question: Question, text: str, parse: Parse | None) -> Reading:
     ruled = rule_intent(text)
     if ruled is not None and ruled not in _YES_NO:
         return Reading("intent", intent=ruled)
-    intent, confidence = _intent(parse)
+    guessed, guessed_confidence = _intent(parse)
+    intent, confidence = _evidenced(text, guessed, guessed_confidence)
     if ruled is not None:
         intent, confidence = ruled, 1.0
     if question.options:
@@ -102,9 +146,12 @@ def read_reply(question: Question, text: str, parse: Parse | None) -> Reading:
             chosen = Answer("option", option=match.option_id)
             if match.by == "choice":
                 return Reading("answer", chosen)
-            strong = match.sure and match.confidence >= SAVE_MIN
+            lead = match.confidence - (match.scores[1][1] if len(match.scores) > 1 else 0.0)
+            strong = match.sure and match.confidence >= SAVE_MIN and lead >= SAVE_LEAD
+            asked = intent not in (None, *_WEAK) and ruled is None and asks_something(text)
             if (
                 strong
+                and not asked
                 and intent not in _YES_NO
                 and (intent is None or intent in _WEAK or match.confidence >= confidence)
             ):

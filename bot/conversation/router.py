@@ -212,8 +212,20 @@ async def _yes_no_at_menu(turn: Turn, said: Said) -> Next:
 
 # In order: the first route whose `when` holds acts.
 ROUTES: tuple[Route, ...] = (
-    Route("rectify", lambda s: s.name == "rectify" or s.option == "privacy:fix", _rectify, False),
-    Route("export", lambda s: s.name == "export" or s.option == "privacy:export", _export, False),
+    Route(
+        "rectify",
+        lambda s: s.name == "rectify" or s.option == "privacy:fix" or s.intent == "corregir_datos",
+        _rectify,
+        False,
+    ),
+    Route(
+        "export",
+        lambda s: (
+            s.name == "export" or s.option == "privacy:export" or s.intent == "descargar_datos"
+        ),
+        _export,
+        False,
+    ),
     Route(
         "start",
         lambda s: (
@@ -259,7 +271,12 @@ ROUTES: tuple[Route, ...] = (
         needs="answer",
     ),
     Route("help", lambda s: s.name == "help" or s.intent == "ayuda", _help, False),
-    Route("show_data", lambda s: s.option == "privacy:show", _show_data, False),
+    Route(
+        "show_data",
+        lambda s: s.option == "privacy:show" or s.intent == "ver_datos",
+        _show_data,
+        False,
+    ),
     Route("privacy", lambda s: s.name == "privacy" or s.intent == "privacidad", _privacy, False),
     Route("erase", lambda s: s.name == "erase" or s.intent == "borrar_datos", _erase, False),
     Route(

@@ -8,6 +8,7 @@ import pytest
 from bot.conversation.reading import read_reply
 from bot.scoring import Answer
 from nlu.rules import RulesFirst
+from nlu.text import request_part
 from tests.nlu.helpers import held_out
 
 # Intents people use in the middle of the questionnaire; none of them may be taken as an answer.
@@ -43,6 +44,14 @@ def option(question, index: int) -> Answer:
         ("GOB-GTI-01", "está aprobado pero no se ejecuta todavía", "answer", 2),
         ("PER-EDU-01", "no", "confirm", 0),
         ("GOB-TDA-03", "todo en secop 2", "confirm", 3),
+        # Answer first: a statement is an answer, whatever its words resemble.
+        ("MA-AAG-01", "revisamos cada mes los datos del ideam", "confirm", 2),
+        ("MA-RIE-06", "no se incluyen medidas de cambio climatico", "answer", 0),  # not «no sé»
+        ("MA-RES-01", "conocemos rutas y horarios pero no sabemos si se cumplen", "answer", 1),
+        ("CV-SAL-01", "telesalud no hay", "confirm", 0),  # negation after the noun
+        # Contrast («lo demás») is a part; close options are confirmed, never saved on a hunch.
+        ("GOB-SDI-03", "el predial por PSE, lo demas en el banco", "answer", 2),
+        ("GOB-SDI-03", "el recibo se baja de la pagina pero se paga en el banco", "confirm", 0),
     ],
 )
 async def test_answers(layered, questionnaire, question_id, text, action, index):
@@ -100,3 +109,27 @@ async def test_requests_are_not_taken_for_answers_on_any_question(layered, quest
     assert readings > 25_000
     assert taken / readings <= 0.001
     assert asked / readings <= 0.001
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        (
+            "buenas tardes le habla la secretaria de planeacion de puerto asis queria saber "
+            "hasta cuando tenemos plaso",
+            "queria saber hasta cuando tenemos plaso",
+        ),
+        ("buenos dias, soy nuevo en la secretaria, que es el modelo", "que es el modelo"),
+        ("Hola, buenos días", "hola buenos dias"),  # nothing else: the salutation is the message
+    ],
+)
+def test_the_request_part_of_a_message(text: str, wanted: str) -> None:
+    assert request_part(text) == wanted
+
+
+async def test_a_salutation_before_a_request_does_not_outweigh_it(layered) -> None:
+    text = (
+        "buenas tardes le habla la secretaria de planeacion de puerto asis queria saber "
+        "hasta cuando tenemos plaso para el diagnostico"
+    )
+    assert (await layered.parse(text))["intent"]["name"] == "info_plazos"
