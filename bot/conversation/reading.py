@@ -63,7 +63,8 @@ _ASKING = re.compile(
     r"|^(?:por favor )?(?:iniciar|inicie|iniciemos|empezar|empiece|empecemos|empezemos|comenzar"
     r"|comencemos|seguir|sigamos|seguimos con|continuar|continuemos|retomar|retomemos|ver|mostrar"
     r"|consultar|cancelar|cancele|pare|parar|detenga|detener|borrar|borren|eliminar|eliminen"
-    r"|suprimir|supriman|borrenme|omita|otra vez|desde cuando|no siga|pa que"
+    r"|suprimir|supriman|borrenme|omita|otra vez|desde cuando|no siga|pa que|asesoria"
+    r"|acompanamiento"
     r"|seguimiento (?:de|a) (?:mi|la|nuestra) solicitud)\b"
 )
 # Above this confidence the classifier's intent needs no further evidence in the words.
