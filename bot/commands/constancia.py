@@ -21,7 +21,7 @@ from typing import TypeVar
 import click
 
 from bot.analytics.cycle import current_cycle
-from bot.commands.questionnaire import config_from, fail, gazetteer_from, questionnaire_from
+from bot.commands.common import config_from, fail, gazetteer_from, questionnaire_from
 from bot.commands.staff_db import staff_database_url
 from bot.config import Config
 from bot.constancia.code import MIN_SECRET_CHARS

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from bot.commands.questionnaire import config_from, fail, gazetteer_from
+from bot.commands.common import config_from, fail, gazetteer_from
 from bot.commands.staff_db import staff_database_url
 from bot.printable import printable
 from bot.staff.attributes import ParsedAttributes, parse_attributes

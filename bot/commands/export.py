@@ -18,7 +18,7 @@ import click
 from bot.analytics.cycle import current_cycle
 from bot.analytics.dataset import Dataset, build_dataset
 from bot.analytics.writers import FORMATS, Format, write
-from bot.commands.questionnaire import config_from, fail, gazetteer_from, questionnaires_from
+from bot.commands.common import config_from, fail, gazetteer_from, questionnaires_from
 from bot.commands.staff_db import read_cycle, staff_database_url
 
 DONE = (

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.analytics.cycle import current_cycle
-from bot.commands.questionnaire import fail, gazetteer_from, pick
+from bot.commands.common import fail, gazetteer_from, pick
 from bot.commands.staff_db import staff_database_url
 from bot.config import Config
 from bot.questionnaire_migration import MappingError, Plan, QuestionMap, plan, read_mapping, say

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.app import load_static
-from bot.commands.questionnaire import config_from, fail
+from bot.commands.common import config_from, fail
 from bot.commands.staff_db import staff_database_url
 from bot.config import Config
 from bot.printable import printable

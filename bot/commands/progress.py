@@ -31,7 +31,7 @@ from bot.analytics.progress_table import (
     entity_lines,
     progress_lines,
 )
-from bot.commands.questionnaire import config_from, fail, gazetteer_from, questionnaires_from
+from bot.commands.common import config_from, fail, gazetteer_from, questionnaires_from
 from bot.commands.staff_db import CycleData, read_cycle, staff_database_url
 from bot.scoring import InvalidAnswer, Scores, score
 from bot.storage.api import PeerScores

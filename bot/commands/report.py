@@ -14,7 +14,7 @@ import click
 from jinja2 import TemplateError
 
 from bot.answers_file import AnswersFile, AnswersFileError, check_kind, read_answers
-from bot.commands.questionnaire import config_from, fail, gazetteer_from, questionnaires_from
+from bot.commands.common import config_from, fail, gazetteer_from, questionnaires_from
 from bot.report import Report, build_report
 from bot.scoring import InvalidAnswer, score
 from bot.territory import Entity, Gazetteer

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 import click
 
-from bot.commands.questionnaire import config_from, fail, gazetteer_from
+from bot.commands.common import config_from, fail, gazetteer_from
 from bot.commands.staff_db import staff_database_url
 from bot.config import Config
 from bot.storage.api import StorageError

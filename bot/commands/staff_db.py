@@ -14,8 +14,8 @@ from typing import NoReturn
 
 from sqlalchemy import make_url
 
+from bot.commands.common import fail
 from bot.commands.db import UNUSABLE
-from bot.commands.questionnaire import fail
 from bot.config import Config
 from bot.storage.api import CycleAssessment, StorageError, StoredAnswer
 from bot.storage.engine import database_url

@@ -20,7 +20,7 @@ from typing import TypeVar
 import click
 
 from bot.app import load_static, ticket_desk
-from bot.commands.questionnaire import config_from, fail
+from bot.commands.common import config_from, fail
 from bot.commands.staff_db import staff_database_url
 from bot.config import Config
 from bot.printable import printable

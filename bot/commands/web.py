@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from bot.commands.questionnaire import config_from
+from bot.commands.common import config_from
 
 
 @click.command(help="Servir la consola web del personal de MinTIC.")
