@@ -42,7 +42,7 @@ def test_train_then_load_from_the_cache(tmp_path, monkeypatch):
     runner = runner_with_cache(tmp_path, monkeypatch, tmp_path / "cache")
     first = runner.invoke(nlu, ["train"])
     assert first.exit_code == 0, first.output
-    assert "entrenado" in first.output and "23 intenciones" in first.output
+    assert "entrenado" in first.output and "26 intenciones" in first.output
     second = runner.invoke(nlu, ["train"])
     assert "cargado de la caché" in second.output
     forced = runner.invoke(nlu, ["train", "--force"])
@@ -54,7 +54,7 @@ def test_evaluate_prints_every_figure(runner):
     result = runner.invoke(nlu, ["evaluate"])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Backend embedded: 346 ejemplos reservados (informal.yml, test.yml)" in out
+    assert "Backend embedded: 376 ejemplos reservados (informal.yml, test.yml)" in out
     for label in ("exactitud", "macro-F1", "respaldo (nlu_fallback)", "latencia", "F1 por"):
         assert label in out
     assert "Confusiones más frecuentes" in out
@@ -63,9 +63,9 @@ def test_evaluate_prints_every_figure(runner):
 def test_evaluate_as_json_and_other_backends(runner):
     result = runner.invoke(nlu, ["evaluate", "--json"])
     payload = json.loads(result.output)
-    assert payload["backend"] == "embedded" and payload["examples"] == 346
+    assert payload["backend"] == "embedded" and payload["examples"] == 376
     assert payload["macro_f1"] >= 0.95
-    assert len(payload["per_intent"]) == 23
+    assert len(payload["per_intent"]) == 26
     rules = json.loads(runner.invoke(nlu, ["evaluate", "--json", "--backend", "rules"]).output)
     assert rules["fallback_rate"] > 0.5  # the floor: commands and keywords only
     one = DATA / "nlu" / "test" / "informal.yml"

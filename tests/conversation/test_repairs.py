@@ -15,7 +15,7 @@ from tests.conversation.chat import Chat, answers_of, mailed_code, state_of
 FIRST = "PER-EDU-01"  # a) No existe un programa ... c) Está adoptado pero aún no se implementa
 SECOND = "PER-EDU-02"  # a figure, in %
 T = datetime(2026, 3, 2, tzinfo=UTC)
-UNCLEAR = "creo que hay algo en formulación pero no sé"  # the NLU hesitates: suggestions
+UNCLEAR = "creo que hay algo pero no se bien"  # the NLU hesitates: suggestions
 
 
 async def _saved(store, chat: Chat) -> dict:

@@ -4,6 +4,7 @@ thread, and Debian's chromium driven by Playwright (never a browser Playwright d
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import socket
 import threading
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import uvicorn
+from playwright.sync_api import Page, expect
 
 from bot.analytics.cycle import current_cycle
 from bot.config import Config, load_config
@@ -168,3 +170,11 @@ def chromium_path() -> str:
             "chromium` (make chromium, .ci/run)"
         )
     return found
+
+
+def sign_in(page: Page, base: str, email: str, password: str = PASSWORD, path: str = "/avance"):
+    page.goto(base + path)
+    expect(page).to_have_url(re.compile(r"/ingresar\?siguiente="))
+    page.get_by_label("Correo institucional").fill(email)
+    page.get_by_label("Contraseña").fill(password)
+    page.get_by_role("button", name="Ingresar").click()

@@ -13,19 +13,21 @@ from bot.config import PROJECT_ROOT, Config
 from bot.storage.api import Tx
 from bot.territory import Gazetteer
 from bot.web.accounts import staff_tx
-from tests.web.console import ADMIN, ADVISOR, CHAT, PASSWORD, PASTO, VIEWER, Seeded, run_store
+from tests.web.console import (
+    ADMIN,
+    ADVISOR,
+    CHAT,
+    PASSWORD,
+    PASTO,
+    VIEWER,
+    Seeded,
+    run_store,
+    sign_in,
+)
 
 DOCS = PROJECT_ROOT / "docs"
 # The README's screenshots are refreshed only on request: CTI_SCREENSHOTS=1 (see README).
 REFRESH_DOCS = os.environ.get("CTI_SCREENSHOTS") == "1"
-
-
-def sign_in(page: Page, base: str, email: str, password: str = PASSWORD, path: str = "/avance"):
-    page.goto(base + path)
-    expect(page).to_have_url(re.compile(r"/ingresar\?siguiente="))
-    page.get_by_label("Correo institucional").fill(email)
-    page.get_by_label("Contraseña").fill(password)
-    page.get_by_role("button", name="Ingresar").click()
 
 
 def shot(page: Page, name: str) -> None:

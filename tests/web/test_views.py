@@ -17,8 +17,7 @@ from bot.storage.api import EntityAttributes, NewTicket, Tx
 from bot.territory import Gazetteer
 from bot.web.accounts import staff_tx
 from dialogues.questionnaire import load_questionnaire
-from tests.web.console import ADMIN, ADVISOR, PASTO, TUMACO, VIEWER, Seeded, run_store
-from tests.web.test_browser import sign_in
+from tests.web.console import ADMIN, ADVISOR, PASTO, TUMACO, VIEWER, Seeded, run_store, sign_in
 
 NARINO = "52"
 
