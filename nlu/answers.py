@@ -45,6 +45,24 @@ _STOPWORDS = frozenset(
         "aun", "todavia",
     }
 )  # fmt: skip
+# Words before «planeación» that make it the office.
+_OFFICE_CUES = frozenset({"de", "con", "secretaria", "oficina", "jefe", "jefa"})
+_ASK_ELSEWHERE = frozenset(
+    {
+        "preguntar",
+        "pregunta",
+        "preguntarle",
+        "consultar",
+        "consulte",
+        "averiguar",
+        "sabe",
+        "saben",
+        "lleva",
+        "llevan",
+        "maneja",
+        "manejan",
+    }
+)
 # Stage of maturity a word points at; prefixes of folded words.
 _CONCEPTS: dict[str, tuple[str, ...]] = {
     "@plan": ("formul", "elabor", "constru", "disen", "prepar", "planea", "proyect", "borrador",
@@ -130,7 +148,14 @@ def features(text: str) -> Counter[str]:
         denied.extend([tail] * len(clause_words))
     scope = 0
     negated_any = any(denied)
+    previous = before = ""
     for word, whole_clause in zip(words, denied, strict=True):
+        # «la secretaría de planeación», «preguntar en planeación»: the planning office, not
+        # the planning stage («está en planeación» stays the stage).
+        office = word.startswith("planeac") and (
+            previous in _OFFICE_CUES or (previous in ("en", "a") and before in _ASK_ELSEWHERE)
+        )
+        previous, before = word, previous
         if word in _NEGATORS:
             scope, negated_any = 3, True
             continue
@@ -142,7 +167,7 @@ def features(text: str) -> Counter[str]:
         mark = "~" if scope > 0 or whole_clause else ""
         scope = max(0, scope - 1)
         bag[mark + _stem(word)] += 1
-        concept = _concept(word)
+        concept = None if office else _concept(word)
         if concept:
             bag[mark + concept] += 2
     # "no", "todavía no", "nada", or an option that opens with a negation: nothing exists yet.

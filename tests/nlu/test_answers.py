@@ -82,3 +82,18 @@ def test_scores_rank_every_option(questionnaire):
     assert sorted(oid for oid, _ in match.scores) == sorted(oid for oid, _ in options)
     values = [v for _, v in match.scores]
     assert values == sorted(values, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["toca preguntar en planeacion", "eso lo sabe la secretaria de planeacion"],
+)
+def test_the_planning_office_is_not_the_planning_stage(questionnaire, text):
+    # «planeación» names the office that knows: no option is described, so none is saved.
+    match = interpret_answer(text, _options(questionnaire, "PER-EDU-01"))
+    assert not match.sure
+
+
+def test_in_planning_is_still_the_stage(questionnaire):
+    match = interpret_answer("esta en planeacion todavia", _options(questionnaire, "PER-EDU-01"))
+    assert match.option_id == _options(questionnaire, "PER-EDU-01")[1][0]
