@@ -3,12 +3,15 @@ questionnaires and the DIVIPOLA gazetteer."""
 
 from __future__ import annotations
 
-from typing import NoReturn
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import NoReturn, TypeVar
 
 import click
 
 from bot.config import Config, ConfigError, load_config
 from bot.questionnaire_migration import say
+from bot.storage.api import StorageError, Tx
 from bot.territory import Gazetteer
 from dialogues.questionnaire import (
     Questionnaire,
@@ -17,6 +20,8 @@ from dialogues.questionnaire import (
     load_questionnaire,
     load_questionnaires,
 )
+
+T = TypeVar("T")
 
 
 def fail(message: str) -> NoReturn:
@@ -70,3 +75,28 @@ def gazetteer_from(config: Config) -> Gazetteer:
         return Gazetteer.load(divipola, aliases if aliases.exists() else None)
     except (OSError, KeyError, ValueError) as exc:
         fail(f"{divipola}: no se pudo leer la DIVIPOLA ({exc})")
+
+
+def run_in_transaction(
+    url: str,
+    gazetteer: Gazetteer,
+    work: Callable[[Tx], Awaitable[T]],
+    *,
+    failure: str = "no fue posible usar la base de datos: {exc}",
+) -> T:
+    """`work` in one transaction on the database at `url` (its schema already at head); a
+    database failure ends the command in one line (`failure`, formatted with `exc`)."""
+    from bot.storage.sql import open_store
+
+    async def go() -> T:
+        store = await open_store(url, gazetteer, migrate=False)
+        try:
+            async with store.transaction() as tx:
+                return await work(tx)
+        finally:
+            await store.close()
+
+    try:
+        return asyncio.run(go())
+    except StorageError as exc:
+        fail(failure.format(exc=exc))

@@ -12,7 +12,6 @@ database; they need CTI_CONSTANCIA_SECRET, the secret `cti run` signs with.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,14 +20,19 @@ from typing import TypeVar
 import click
 
 from bot.analytics.cycle import current_cycle
-from bot.commands.common import config_from, fail, gazetteer_from, questionnaire_from
+from bot.commands.common import (
+    config_from,
+    fail,
+    gazetteer_from,
+    questionnaire_from,
+    run_in_transaction,
+)
 from bot.commands.staff_db import staff_database_url
 from bot.config import Config
 from bot.constancia.code import MIN_SECRET_CHARS
 from bot.constancia.lookup import Context, Issued, Unverifiable, Verification, of_entity, verify
 from bot.constancia.setup import MISSING, context, keys
-from bot.storage.api import StorageError, Tx
-from bot.storage.sql import open_store
+from bot.storage.api import Tx
 from bot.territory import Gazetteer
 
 T = TypeVar("T")
@@ -46,20 +50,10 @@ def _context(config: Config, gazetteer: Gazetteer) -> Context:
     return found
 
 
-async def _read(url: str, gazetteer: Gazetteer, work: Callable[[Tx], Awaitable[T]]) -> T:
-    store = await open_store(url, gazetteer, migrate=False)
-    try:
-        async with store.transaction() as tx:
-            return await work(tx)
-    finally:
-        await store.close()
-
-
 def _run(url: str, gazetteer: Gazetteer, work: Callable[[Tx], Awaitable[T]]) -> T:
-    try:
-        return asyncio.run(_read(url, gazetteer, work))
-    except StorageError as exc:
-        fail(f"no fue posible leer la base de datos: {exc}")
+    return run_in_transaction(
+        url, gazetteer, work, failure="no fue posible leer la base de datos: {exc}"
+    )
 
 
 def _unverifiable(ctx: Context, found: Unverifiable) -> str:

@@ -19,7 +19,6 @@ upgrade`. The file formats are in bot/staff/files.py and the README.
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -30,14 +29,13 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.app import load_static
-from bot.commands.common import config_from, fail
+from bot.commands.common import config_from, fail, run_in_transaction
 from bot.commands.staff_db import staff_database_url
 from bot.config import Config
 from bot.printable import printable
 from bot.staff.decisions import Decision, Herald, decide, join_listed
 from bot.staff.files import MAX_BYTES, Parsed, Problem, dane_code, parse_domains, parse_roster
-from bot.storage.api import ContactRecord, MembershipEvent, StorageError, Tx
-from bot.storage.sql import open_store
+from bot.storage.api import ContactRecord, MembershipEvent, Tx
 from bot.territory import Entity
 from dialogues.messages import Catalog
 
@@ -118,19 +116,7 @@ def _run(
 ) -> T:
     desk = desk or Desk(config)
     url = staff_database_url(config, db_url)
-
-    async def go() -> T:
-        store = await open_store(url, desk.gazetteer, migrate=False)
-        try:
-            async with store.transaction() as tx:
-                return await work(tx, desk)
-        finally:
-            await store.close()
-
-    try:
-        return asyncio.run(go())
-    except StorageError as exc:
-        fail(f"no fue posible usar la base de datos: {exc}")
+    return run_in_transaction(url, desk.gazetteer, lambda tx: work(tx, desk))
 
 
 def _read(path: Path) -> bytes:

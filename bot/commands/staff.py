@@ -13,7 +13,6 @@ in the audit trail as `cli:<user>`. Errors are one Spanish line and exit status 
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
@@ -22,11 +21,9 @@ from typing import TypeVar
 
 import click
 
-from bot.commands.common import config_from, fail, gazetteer_from
+from bot.commands.common import config_from, fail, gazetteer_from, run_in_transaction
 from bot.commands.staff_db import staff_database_url
 from bot.config import Config
-from bot.storage.api import StorageError
-from bot.storage.sql import open_store
 from bot.tickets.text import is_staff
 from bot.web.accounts import ROLES, Role, StaffTx, staff_tx
 from bot.web.passwords import WeakPassword, hash_password
@@ -55,19 +52,9 @@ def _password(texts: Callable[..., str]) -> str:
 
 def _run(config: Config, db: str | None, work: Callable[[StaffTx], Awaitable[T]]) -> T:
     url = staff_database_url(config, db)
-
-    async def go() -> T:
-        store = await open_store(url, gazetteer_from(config), migrate=False)
-        try:
-            async with store.transaction() as tx:
-                return await work(staff_tx(tx))
-        finally:
-            await store.close()
-
-    try:
-        return asyncio.run(go())
-    except StorageError as exc:
-        fail(str(exc))
+    return run_in_transaction(
+        url, gazetteer_from(config), lambda tx: work(staff_tx(tx)), failure="{exc}"
+    )
 
 
 _DB = click.option("--db", help="URL de base de datos (por defecto la de config.yml).")

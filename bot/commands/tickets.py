@@ -11,7 +11,6 @@ them migrates the schema: a database behind the code asks for `cti db upgrade`.
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -20,12 +19,11 @@ from typing import TypeVar
 import click
 
 from bot.app import load_static, ticket_desk
-from bot.commands.common import config_from, fail
+from bot.commands.common import config_from, fail, run_in_transaction
 from bot.commands.staff_db import staff_database_url
 from bot.config import Config
 from bot.printable import printable
-from bot.storage.api import TICKET_STATUSES, StorageError, TicketRecord, Tx
-from bot.storage.sql import open_store
+from bot.storage.api import TICKET_STATUSES, TicketRecord, Tx
 from bot.tickets.desk import TicketDesk
 from bot.tickets.text import parse_status
 
@@ -41,19 +39,7 @@ def _run(config: Config, db_url: str | None, work: Callable[[Tx, TicketDesk], Aw
     static = load_static(config)
     desk = ticket_desk(config, static)
     url = staff_database_url(config, db_url)
-
-    async def go() -> T:
-        store = await open_store(url, static.gazetteer, migrate=False)
-        try:
-            async with store.transaction() as tx:
-                return await work(tx, desk)
-        finally:
-            await store.close()
-
-    try:
-        return asyncio.run(go())
-    except StorageError as exc:
-        fail(f"no fue posible usar la base de datos: {exc}")
+    return run_in_transaction(url, static.gazetteer, lambda tx: work(tx, desk))
 
 
 def _local(desk: TicketDesk, at: datetime) -> str:
